@@ -1,0 +1,77 @@
+/**
+ * Lua 5.1 values as JavaScript values.
+ *
+ *   nil      -> undefined
+ *   boolean  -> boolean
+ *   number   -> number (a double)
+ *   string   -> string, one char per byte (char codes 0..255): binary-safe byte strings
+ *   table    -> LuaTable
+ *   function -> LuaFunction (compiled Lua, or a host function)
+ *   thread   -> Coroutine
+ */
+import type { LuaTable } from './table.js';
+
+export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | Coroutine;
+
+/**
+ * The generator a Lua function runs as. It yields to hand control back to its driver
+ * (budget spent: yields BUDGET; coroutine.yield: yields a CoroutineYield) and
+ * returns the function's results.
+ */
+export type LuaGenerator = Generator<unknown, LuaValue[], unknown>;
+
+/** A Lua function or a generator-aware host function: positional arguments. */
+export type LuaGeneratorFunction = (...args: LuaValue[]) => LuaGenerator;
+
+/** A plain host function: never suspends, never calls back into Lua. */
+export type HostFunction = (args: LuaValue[]) => LuaValue[];
+
+/**
+ * A callable Lua value. Exactly one of `gen` and `host` is set: call sites test
+ * `host !== null` and either call it with an argument array or `yield*` into `gen`.
+ */
+export class LuaFunction {
+  constructor(
+    /** Name used in messages such as "bad argument #1 to 'insert'". */
+    public readonly name: string,
+    public readonly gen: LuaGeneratorFunction | null,
+    public readonly host: HostFunction | null,
+  ) {}
+
+  static fromHost(name: string, fn: HostFunction): LuaFunction {
+    return new LuaFunction(name, null, fn);
+  }
+
+  static fromGenerator(name: string, fn: LuaGeneratorFunction): LuaFunction {
+    return new LuaFunction(name, fn, null);
+  }
+}
+
+export type CoroutineStatus = 'suspended' | 'running' | 'normal' | 'dead';
+
+/** A Lua thread: the generator of its body, driven by coroutine.resume. */
+export class Coroutine {
+  status: CoroutineStatus = 'suspended';
+  /** Created on first resume, from `body`. */
+  generator: LuaGenerator | null = null;
+  constructor(public readonly body: LuaFunction) {}
+}
+
+/** Lua's type() names. */
+export function type(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined': return 'nil';
+    case 'boolean': return 'boolean';
+    case 'number': return 'number';
+    case 'string': return 'string';
+    default:
+      if (v instanceof LuaFunction) return 'function';
+      if (v instanceof Coroutine) return 'thread';
+      return 'table';
+  }
+}
+
+/** Lua truthiness: only nil and false are false. */
+export function truthy(v: LuaValue): boolean {
+  return v !== undefined && v !== false;
+}
