@@ -1,0 +1,170 @@
+/**
+ * Differential-test helpers: run snippets through the reference implementations
+ * (Debian's lua5.1, and redis-server 7.0.15 for the Redis-only libraries).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+
+export const luaAvailable = existsSync('/usr/bin/lua5.1');
+export const redisAvailable = existsSync('/usr/bin/redis-server');
+
+export interface OracleResult {
+  ok: boolean;
+  /** The value (converted with tostring) or the error message, as a byte string. */
+  value: string;
+}
+
+/** Quote a byte string as a Lua string literal (decimal escapes, so any byte is safe). */
+export function luaQuote(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) out += s[i];
+    else out += '\\' + String(c).padStart(3, '0');
+  }
+  return out + '"';
+}
+
+/** A Lua expression that evaluates to exactly the double `n` (sign of NaN included). */
+export function luaNumber(n: number): string {
+  if (n !== n) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, n);
+    return (view.getUint8(0) & 0x80) !== 0 ? '(0/0)' : '(-(0/0))';
+  }
+  if (n === Infinity) return '(1/0)';
+  if (n === -Infinity) return '(-1/0)';
+  if (n === 0) return 1 / n < 0 ? '(tonumber("-0"))' : '0';
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return `(${n})`;
+  // hex float via strtod: exact
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(n));
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const mant = ((BigInt(hi & 0xfffff) << 32n) | BigInt(lo)).toString(16).padStart(13, '0');
+  const text = biased === 0 ? `0x0.${mant}p-1022` : `0x1.${mant}p${biased - 1023}`;
+  return `(${n < 0 ? '-' : ''}tonumber("${text}"))`;
+}
+
+/**
+ * Evaluate each Lua expression in lua5.1 (one process for the whole batch) and return
+ * tostring of its first value, or the error message. `prelude` runs first.
+ */
+export function luaEval(exprs: string[], prelude = ''): OracleResult[] {
+  const lines = [
+    prelude,
+    'local function emit(ok, v) v = tostring(v) io.write(ok and "O" or "E", #v, ":", v) end',
+  ];
+  for (const e of exprs) lines.push(`emit(pcall(function() local r = ${e}; return r end))`);
+  const out = execFileSync('/usr/bin/lua5.1', ['-'], {
+    input: Buffer.from(lines.join('\n'), 'latin1'),
+    maxBuffer: 64 << 20,
+  }).toString('latin1');
+  return parseEmitted(out, exprs.length);
+}
+
+function parseEmitted(out: string, count: number): OracleResult[] {
+  const results: OracleResult[] = [];
+  let pos = 0;
+  while (pos < out.length) {
+    const colon = out.indexOf(':', pos);
+    const len = Number(out.slice(pos + 1, colon));
+    results.push({ ok: out[pos] === 'O', value: out.slice(colon + 1, colon + 1 + len) });
+    pos = colon + 1 + len;
+  }
+  if (results.length !== count) throw new Error(`oracle returned ${results.length} of ${count} results`);
+  return results;
+}
+
+/** A throwaway redis-server on a port in 7200-7299, with a tiny RESP2 client. */
+export class RedisOracle {
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly socket: net.Socket,
+  ) {}
+
+  static async start(port: number): Promise<RedisOracle> {
+    const proc = spawn('/usr/bin/redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
+      stdio: 'ignore',
+    });
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect(port, '127.0.0.1', () => resolve(s));
+          s.once('error', reject);
+        });
+        return new RedisOracle(proc, socket);
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    proc.kill();
+    throw new Error('redis-server did not start');
+  }
+
+  /**
+   * Run many EVALs pipelined; each script must return a string (or raise). Returns the
+   * bulk string (latin1) or the error text without the leading "ERR"/"-".
+   */
+  async evalMany(scripts: string[]): Promise<OracleResult[]> {
+    let request = '';
+    for (const script of scripts) request += encodeCommand(['EVAL', script, '0']);
+    const replies: OracleResult[] = [];
+    let buffer = '';
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        buffer += chunk.toString('latin1');
+        for (;;) {
+          const parsed = parseReply(buffer);
+          if (!parsed) break;
+          replies.push(parsed[0]);
+          buffer = buffer.slice(parsed[1]);
+          if (replies.length === scripts.length) {
+            this.socket.off('data', onData);
+            resolve(replies);
+            return;
+          }
+        }
+      };
+      this.socket.on('data', onData);
+      this.socket.once('error', reject);
+      this.socket.write(Buffer.from(request, 'latin1'));
+    });
+  }
+
+  stop(): void {
+    this.socket.destroy();
+    this.proc.kill();
+  }
+}
+
+function encodeCommand(args: string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += `$${a.length}\r\n${a}\r\n`;
+  return out;
+}
+
+/** Parse one RESP2 reply: strings come back as-is, integers as decimal, nil as "(nil)". */
+function parseReply(buf: string): [OracleResult, number] | undefined {
+  const eol = buf.indexOf('\r\n');
+  if (eol < 0) return undefined;
+  const line = buf.slice(1, eol);
+  switch (buf[0]) {
+    case '+':
+      return [{ ok: true, value: line }, eol + 2];
+    case '-':
+      return [{ ok: false, value: line }, eol + 2];
+    case ':':
+      return [{ ok: true, value: line }, eol + 2];
+    case '$': {
+      const len = Number(line);
+      if (len < 0) return [{ ok: true, value: '(nil)' }, eol + 2];
+      if (buf.length < eol + 2 + len + 2) return undefined;
+      return [{ ok: true, value: buf.slice(eol + 2, eol + 2 + len) }, eol + 2 + len + 2];
+    }
+    default:
+      throw new Error('unexpected reply type ' + buf[0]);
+  }
+}
