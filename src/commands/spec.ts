@@ -30,12 +30,52 @@ export const enum CmdFlag {
   NO_MULTI = 1 << 21,
   MOVABLE_KEYS = 1 << 22,
   ALLOW_BUSY = 1 << 23,
+  /** Hidden from COMMAND INFO, like MAY_REPLICATE / SENTINEL / ONLY_SENTINEL / PROTECTED. */
+  TOUCHES_ARBITRARY_KEYS = 1 << 24,
 }
+
+/** Key-spec flag bits, in the order COMMAND INFO / GETKEYSANDFLAGS print them. */
+export const enum KeyFlag {
+  RO = 1 << 0,
+  RW = 1 << 1,
+  OW = 1 << 2,
+  RM = 1 << 3,
+  ACCESS = 1 << 4,
+  UPDATE = 1 << 5,
+  INSERT = 1 << 6,
+  DELETE = 1 << 7,
+  NOT_KEY = 1 << 8,
+  INCOMPLETE = 1 << 9,
+  VARIABLE_FLAGS = 1 << 10,
+}
+
+/**
+ * Redis's hand-written key extractors (db.c), used when a command's key specs are
+ * incomplete, invalid for the given argv, or have variable flags.
+ */
+export type GetKeysFunctionName =
+  | 'bitfieldGetKeys'
+  | 'blmpopGetKeys'
+  | 'evalGetKeys'
+  | 'functionGetKeys'
+  | 'georadiusGetKeys'
+  | 'lmpopGetKeys'
+  | 'migrateGetKeys'
+  | 'setGetKeys'
+  | 'sintercardGetKeys'
+  | 'sortGetKeys'
+  | 'sortROGetKeys'
+  | 'xreadGetKeys'
+  | 'zmpopGetKeys'
+  | 'zunionInterDiffGetKeys'
+  | 'zunionInterDiffStoreGetKeys';
 
 export interface KeySpec {
   notes?: string;
   /** e.g. ["RW", "ACCESS", "UPDATE"] as in the JSON. */
   flags: string[];
+  /** KeyFlag bits of `flags`. */
+  flagBits: number;
   beginSearch:
     | { type: 'index'; pos: number }
     | { type: 'keyword'; keyword: string; startfrom: number }
@@ -90,6 +130,8 @@ export interface CommandSpec {
   lastKey: number;
   keyStep: number;
   arguments: ArgSpec[];
+  /** Set when Redis has a hand-written key extractor for the command (see keys.ts). */
+  getKeysFunction?: GetKeysFunctionName;
   /** Lower-case subcommand name -> spec. */
   subcommands?: Record<string, CommandSpec>;
 }
