@@ -1,0 +1,137 @@
+/**
+ * Differential tests: the COMMAND introspection replies built from the generated table
+ * (every command implemented) against redis-server 7.0.15, compared as raw RESP2 and RESP3
+ * bytes. Only lists that Redis emits in random dict order are sorted first (canonical.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { encodeReply, type Protocol } from '../../src/protocol/resp-encoder.js';
+import type { Reply } from '../../src/protocol/reply.js';
+import {
+  ALL_IMPLEMENTED,
+  commandAllReply,
+  commandCountReply,
+  commandDocsReply,
+  commandHelpReply,
+  commandInfoReply,
+  commandListReply,
+} from '../../src/commands/table/introspection.js';
+import { allSpecs } from '../../src/commands/table/lookup.js';
+import { canonicalDocs, canonicalInfo, canonicalNameList } from './support/canonical.js';
+import { findOracleBinary, Oracle, ORACLE_MISSING, type RawRespClient } from './support/oracle.js';
+
+const ORACLE_PORT = 7431;
+const binary = findOracleBinary();
+const PROTOCOLS: Protocol[] = [2, 3];
+
+const ours = (reply: Reply, proto: Protocol): Buffer => encodeReply(reply, proto);
+const text = (buf: Buffer): string => buf.toString('latin1');
+
+describe('COMMAND introspection vs redis-server 7.0.15', { skip: binary === undefined ? ORACLE_MISSING : false }, () => {
+  let oracle: Oracle;
+  const clients = new Map<Protocol, RawRespClient>();
+
+  before(async () => {
+    oracle = await Oracle.start(binary!, ORACLE_PORT);
+    clients.set(2, await oracle.client());
+    const resp3 = await oracle.client();
+    await resp3.call('HELLO', '3');
+    clients.set(3, resp3);
+  });
+
+  after(() => {
+    for (const client of clients.values()) client.close();
+    oracle?.stop();
+  });
+
+  const redis = (proto: Protocol, ...args: string[]): Promise<Buffer> => clients.get(proto)!.call(...args);
+
+  test('COMMAND INFO <name> matches for every command and subcommand', async () => {
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const spec of allSpecs()) {
+      for (const proto of PROTOCOLS) {
+        const expected = canonicalInfo(await redis(proto, 'COMMAND', 'INFO', spec.fullName));
+        const actual = canonicalInfo(ours(commandInfoReply([spec.fullName], ALL_IMPLEMENTED), proto));
+        compared++;
+        if (actual !== expected) mismatches.push(`RESP${proto} ${spec.fullName}\n  ours:  ${JSON.stringify(actual)}\n  redis: ${JSON.stringify(expected)}`);
+      }
+    }
+    assert.equal(compared, 366 * 2);
+    assert.deepEqual(mismatches.slice(0, 5), []);
+  });
+
+  test('COMMAND DOCS <name> matches for every command and subcommand', async () => {
+    const mismatches: string[] = [];
+    for (const spec of allSpecs()) {
+      for (const proto of PROTOCOLS) {
+        const expected = canonicalDocs(await redis(proto, 'COMMAND', 'DOCS', spec.fullName));
+        const actual = canonicalDocs(ours(commandDocsReply([spec.fullName], ALL_IMPLEMENTED), proto));
+        if (actual !== expected) mismatches.push(`RESP${proto} ${spec.fullName}\n  ours:  ${JSON.stringify(actual)}\n  redis: ${JSON.stringify(expected)}`);
+      }
+    }
+    assert.deepEqual(mismatches.slice(0, 5), []);
+  });
+
+  test('COMMAND, COMMAND INFO and COMMAND DOCS without names list the same commands', async () => {
+    for (const proto of PROTOCOLS) {
+      const all = ours(commandAllReply(ALL_IMPLEMENTED), proto);
+      assert.equal(canonicalInfo(all, true), canonicalInfo(await redis(proto, 'COMMAND'), true), `COMMAND RESP${proto}`);
+      const info = ours(commandInfoReply([], ALL_IMPLEMENTED), proto);
+      assert.equal(canonicalInfo(info, true), canonicalInfo(await redis(proto, 'COMMAND', 'INFO'), true));
+      const docs = ours(commandDocsReply([], ALL_IMPLEMENTED), proto);
+      assert.equal(canonicalDocs(docs, true), canonicalDocs(await redis(proto, 'COMMAND', 'DOCS'), true));
+    }
+  });
+
+  test('COMMAND INFO / DOCS with unknown, mixed-case and piped names', async () => {
+    const names = ['get', 'nosuchcommand', 'CONFIG|GET', 'Config', 'get|x', 'config|nosuch', 'a|b|c', 'config|', '|get', 'MSET'];
+    for (const proto of PROTOCOLS) {
+      assert.equal(
+        canonicalInfo(ours(commandInfoReply(names, ALL_IMPLEMENTED), proto)),
+        canonicalInfo(await redis(proto, 'COMMAND', 'INFO', ...names)),
+      );
+      assert.equal(
+        canonicalDocs(ours(commandDocsReply(names, ALL_IMPLEMENTED), proto)),
+        canonicalDocs(await redis(proto, 'COMMAND', 'DOCS', ...names)),
+      );
+      assert.equal(text(ours(commandDocsReply(['nosuch'], ALL_IMPLEMENTED), proto)), text(await redis(proto, 'COMMAND', 'DOCS', 'nosuch')));
+    }
+  });
+
+  test('COMMAND COUNT and COMMAND HELP', async () => {
+    for (const proto of PROTOCOLS) {
+      assert.equal(text(ours(commandCountReply(ALL_IMPLEMENTED), proto)), text(await redis(proto, 'COMMAND', 'COUNT')));
+      assert.equal(text(ours(commandHelpReply(), proto)), text(await redis(proto, 'COMMAND', 'HELP')));
+    }
+  });
+
+  test('COMMAND LIST with and without filters', async () => {
+    const categories = [
+      'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
+      'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
+      'WRITE', 'nosuchcategory', '@read',
+    ];
+    const patterns = ['*', 'config*', '*|*', 'g?t', '[a-c]*', 'GET', 'x*[', 'client|*', '*range*', '\\*', ''];
+    const argLists: string[][] = [
+      [],
+      ...categories.map((c) => ['FILTERBY', 'ACLCAT', c]),
+      ...patterns.map((p) => ['filterby', 'pattern', p]),
+      ['FILTERBY', 'MODULE', 'nosuchmodule'],
+      // Syntax errors: a lone or repeated FILTERBY, unknown filter type, stray words.
+      ['FILTERBY'],
+      ['FILTERBY', 'PATTERN'],
+      ['FILTERBY', 'NOSUCH', 'x'],
+      ['FILTERBY', 'PATTERN', 'a', 'extra'],
+      ['FILTERBY', 'PATTERN', 'a', 'FILTERBY', 'ACLCAT', 'read'],
+      ['NOSUCH'],
+    ];
+    for (const proto of PROTOCOLS) {
+      for (const args of argLists) {
+        const actual = canonicalNameList(ours(commandListReply(args, ALL_IMPLEMENTED), proto));
+        const expected = canonicalNameList(await redis(proto, 'COMMAND', 'LIST', ...args));
+        assert.equal(actual, expected, `COMMAND LIST ${args.join(' ')} (RESP${proto})`);
+      }
+    }
+  });
+});
