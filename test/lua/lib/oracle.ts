@@ -168,3 +168,20 @@ function parseReply(buf: string): [OracleResult, number] | undefined {
       throw new Error('unexpected reply type ' + buf[0]);
   }
 }
+
+/**
+ * Evaluate Lua expressions in the running redis-server's Lua (each in its own EVAL, all
+ * pipelined), returning tostring of the value or the error message with the
+ * "user_script:N: " position stripped.
+ */
+export async function redisEvalExprs(redis: RedisOracle, exprs: string[]): Promise<OracleResult[]> {
+  const scripts = exprs.map(
+    (e) => `local ok, r = pcall(function() local v = ${e}; return v end) return (ok and 'O' or 'E') .. tostring(r)`,
+  );
+  const replies = await redis.evalMany(scripts);
+  return replies.map((r) => {
+    if (!r.ok) return r;
+    const value = r.value.slice(1);
+    return r.value[0] === 'O' ? { ok: true, value } : { ok: false, value: value.replace(/^user_script:\d+: /, '') };
+  });
+}
