@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encodeReply, type Protocol } from '../../src/protocol/resp-encoder.js';
 import { ALL_IMPLEMENTED, commandGetKeysReply } from '../../src/commands/table/introspection.js';
+import { commandHasKeys } from '../../src/commands/table/keys.js';
+import { allSpecs } from '../../src/commands/table/lookup.js';
 import { findOracleBinary, Oracle, ORACLE_MISSING, type RawRespClient } from './support/oracle.js';
 
 const ORACLE_PORT = 7432;
@@ -138,6 +140,27 @@ const CASES: string[][] = [
   ['xread', 'COUNT'],
 ];
 
+/**
+ * Synthetic command lines for every command that has keys: the minimal length allowed by
+ * its arity and a few longer ones, filled with distinct words or with small numbers (so
+ * numkeys-style arguments parse).
+ */
+function syntheticCommandLines(): string[][] {
+  const lines: string[][] = [];
+  for (const spec of allSpecs()) {
+    if (spec.subcommands !== undefined || !commandHasKeys(spec)) continue;
+    const prefix = spec.container === undefined ? [spec.name] : [spec.container, spec.name];
+    const minimum = Math.abs(spec.arity);
+    const lengths = spec.arity > 0 ? [minimum] : [minimum, minimum + 1, minimum + 2, minimum + 5];
+    for (const length of lengths) {
+      const free = length - prefix.length;
+      lines.push([...prefix, ...Array.from({ length: free }, (_, i) => `w${i}`)]);
+      lines.push([...prefix, ...Array.from({ length: free }, (_, i) => String((i % 3) + 1))]);
+    }
+  }
+  return lines;
+}
+
 describe('COMMAND GETKEYS / GETKEYSANDFLAGS vs redis-server 7.0.15', { skip: binary === undefined ? ORACLE_MISSING : false }, () => {
   let oracle: Oracle;
   const clients = new Map<Protocol, RawRespClient>();
@@ -171,4 +194,18 @@ describe('COMMAND GETKEYS / GETKEYSANDFLAGS vs redis-server 7.0.15', { skip: bin
       assert.deepEqual(mismatches, []);
     });
   }
+
+  test('COMMAND GETKEYSANDFLAGS on synthetic lines for every command with keys', async () => {
+    const lines = syntheticCommandLines();
+    assert.ok(lines.length > 500, `only ${lines.length} synthetic lines`);
+    const mismatches: string[] = [];
+    for (const argv of lines) {
+      for (const proto of [2, 3] as Protocol[]) {
+        const expected = (await clients.get(proto)!.call('COMMAND', 'GETKEYSANDFLAGS', ...argv)).toString('latin1');
+        const actual = encodeReply(commandGetKeysReply(argv, true, ALL_IMPLEMENTED), proto).toString('latin1');
+        if (actual !== expected) mismatches.push(`RESP${proto} ${JSON.stringify(argv)}: ours ${JSON.stringify(actual)} redis ${JSON.stringify(expected)}`);
+      }
+    }
+    assert.deepEqual(mismatches.slice(0, 10), []);
+  });
 });

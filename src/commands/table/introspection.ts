@@ -13,6 +13,7 @@
 import { globMatch } from '../../keyspace/glob.js';
 import { ErrorReply, Errors, MapReply, type Reply, SetReply, SimpleReply } from '../../protocol/reply.js';
 import type { ArgSpec, CommandSpec, KeySpec } from '../spec.js';
+import { type Handler, isImplemented as isRegistered } from '../registry.js';
 import { getKeysAndFlags, keyFlagNames } from './keys.js';
 import { asciiLower, findCommandSpec, findSpecByFullName, findSubcommandSpec, subcommandsOf, topLevelSpecs } from './lookup.js';
 
@@ -241,3 +242,21 @@ const HELP_LINES = [
 export function commandHelpReply(): Reply {
   return HELP_LINES.map((line) => new SimpleReply(line));
 }
+
+// ---- Handlers ----
+
+/**
+ * The COMMAND handlers over the handler registry, keyed by full name. `args` is the whole
+ * command line ("COMMAND", "INFO", names...); the dispatcher has already checked arity and
+ * routed unknown subcommands.
+ */
+export const commandIntrospectionHandlers: Record<string, Handler> = {
+  command: () => commandAllReply(isRegistered),
+  'command|count': () => commandCountReply(isRegistered),
+  'command|info': (_client, args) => commandInfoReply(args.slice(2), isRegistered),
+  'command|docs': (_client, args) => commandDocsReply(args.slice(2), isRegistered),
+  'command|list': (_client, args) => commandListReply(args.slice(2), isRegistered),
+  'command|getkeys': (_client, args) => commandGetKeysReply(args.slice(2), false, isRegistered),
+  'command|getkeysandflags': (_client, args) => commandGetKeysReply(args.slice(2), true, isRegistered),
+  'command|help': () => commandHelpReply(),
+};
