@@ -7,6 +7,8 @@ export interface KeyspaceListener {
   keyModified(db: Database, key: string): void;
   /** A list/zset/stream key received elements: clients blocked on it may be served. */
   keyReady(db: Database, key: string): void;
+  /** A key was deleted because its TTL passed (lazily or actively). */
+  keyExpired(db: Database, key: string): void;
   /** The whole database was emptied or swapped. */
   databaseFlushed(db: Database): void;
 }
@@ -111,6 +113,7 @@ export class Database {
     if (when === undefined || when > this.clock.now) return false;
     if (!this.expireEnabled) return true;
     this.removeEntry(key);
+    this.listener.keyExpired(this, key);
     this.listener.keyModified(this, key);
     return true;
   }
@@ -124,10 +127,11 @@ export class Database {
   /** Empties the database; returns how many keys it held. */
   flush(): number {
     const n = this.data.size;
+    // Told first, so watchers of keys that exist now are touched.
+    this.listener.databaseFlushed(this);
     this.data.clear();
     this.expires.clear();
     this.scanIndex = null;
-    this.listener.databaseFlushed(this);
     return n;
   }
 

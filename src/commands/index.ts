@@ -1,0 +1,33 @@
+/**
+ * Every command group, registered with the command table. One file per group.
+ */
+import { registerHandlers } from './registry.js';
+import { stringCommands } from './strings.js';
+import { keyspaceCommands } from './keyspace.js';
+import { connectionCommands } from './connection.js';
+import { serverCommands } from './server-admin.js';
+import { pubsubCommands } from './pubsub.js';
+import { transactionCommands } from './transactions.js';
+import { introspectionCommands } from './introspection.js';
+import { registerDataTypeCommands } from './data-types.js';
+import { registerScriptingCommands } from './scripting.js';
+
+let registered = false;
+
+export function registerAllCommands(): void {
+  if (registered) return;
+  registered = true;
+  for (const group of [
+    stringCommands,
+    keyspaceCommands,
+    connectionCommands,
+    serverCommands,
+    pubsubCommands,
+    transactionCommands,
+    introspectionCommands,
+  ]) {
+    registerHandlers(group);
+  }
+  registerDataTypeCommands(registerHandlers);
+  registerScriptingCommands(registerHandlers);
+}

@@ -1,0 +1,101 @@
+/**
+ * A client of the server: a network connection, or the fake client that scripts use.
+ * Command handlers receive the Client and reach the server and database through it.
+ */
+import type { Database } from '../keyspace/database.js';
+import type { Protocol } from '../protocol/resp-encoder.js';
+import type { Reply } from '../protocol/reply.js';
+import type { Server } from './server.js';
+
+export interface QueuedCommand {
+  args: string[];
+  /** Effective command flags at queue time (EXEC's OOM check reads them). */
+  flags: number;
+}
+
+/** Per-client transaction state (MULTI ... EXEC). */
+export interface MultiState {
+  queue: QueuedCommand[];
+  /** A command failed to queue (EXECABORT at EXEC). */
+  aborted: boolean;
+}
+
+/** Where a client's replies go. */
+export interface ReplySink {
+  /** Sends a reply now (or queues it in the output buffer). */
+  send(reply: Reply): void;
+  /** Out-of-band push (pub/sub, invalidation) respecting the client's protocol. */
+  close(afterReply: boolean): void;
+}
+
+export class Client {
+  readonly id: number;
+  name = '';
+  db: Database;
+  protocol: Protocol = 2;
+  authenticated: boolean;
+  multi: MultiState | null = null;
+  /** Keys WATCHed: "dbid\0key" -> whether it existed as an expired-looking key at WATCH time. */
+  watched: Map<string, { db: Database; key: string; expiredAtWatch: boolean }> | null = null;
+  /** WATCH was broken by a write to a watched key. */
+  dirtyCas = false;
+  /** Pub/sub subscriptions. */
+  channels: Set<string> | null = null;
+  patterns: Set<string> | null = null;
+  /** CLIENT REPLY mode. */
+  replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
+  /** The client is a script's caller (scripting sets this on its fake client). */
+  isScript = false;
+  /** MONITOR. */
+  monitor = false;
+  /** Close after the pending replies are written (QUIT, protocol errors). */
+  closeAfterReply = false;
+  closed = false;
+  noEvict = false;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = 'NULL';
+  /** Blocked on keys / paused; set by the blocking machinery. */
+  blocked: unknown = null;
+  /** Pub/sub flags kept for CLIENT LIST "flags". */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  /** Blocking commands are not allowed to block (inside EXEC and scripts). */
+  denyBlocking = false;
+  /** Called when a blocked or deferred client may continue processing its input. */
+  onResume: () => void = () => {};
+  /** Bytes in the query buffer (for CLIENT LIST qbuf), supplied by the connection. */
+  queryBufferBytes: () => number = () => 0;
+
+  constructor(
+    readonly server: Server,
+    readonly sink: ReplySink | null,
+    opts: { addr?: string; laddr?: string; fd?: number } = {},
+  ) {
+    this.id = server.nextClientId();
+    this.db = server.databases[0];
+    this.authenticated = !server.requiresAuth();
+    this.addr = opts.addr ?? '';
+    this.laddr = opts.laddr ?? '';
+    this.fd = opts.fd ?? -1;
+  }
+
+  get subscriptionCount(): number {
+    return (this.channels?.size ?? 0) + (this.patterns?.size ?? 0);
+  }
+
+  /** Sends a reply, honouring CLIENT REPLY OFF/SKIP. */
+  reply(reply: Reply): void {
+    if (this.replyMode !== 'on') {
+      if (this.replyMode === 'skip') this.replyMode = 'on';
+      return;
+    }
+    this.sink?.send(reply);
+  }
+
+  /** Sends a push message (pub/sub), whatever CLIENT REPLY says. */
+  push(reply: Reply): void {
+    this.sink?.send(reply);
+  }
+}

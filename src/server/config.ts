@@ -1,0 +1,304 @@
+/**
+ * The server's configuration: one declarative entry per parameter (Redis 7.0's names,
+ * aliases, defaults and validation), shared by the config file, command-line options,
+ * CONFIG GET/SET/REWRITE and `startServer` options.
+ */
+import { globMatch } from '../keyspace/glob.js';
+
+type Kind =
+  | { type: 'bool' }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'memory'; min: number; max: number }
+  | { type: 'enum'; values: string[] }
+  | { type: 'string' }
+  | { type: 'special'; validate: (v: string) => string | null };
+
+interface ConfigDef {
+  name: string;
+  alias?: string;
+  kind: Kind;
+  default: string;
+  immutable?: boolean;
+  /** Hidden from CONFIG GET '*' (a secret would still be shown by Redis; none are hidden yet). */
+}
+
+const INT_MAX = 2147483647;
+const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+const bool = { type: 'bool' } as const;
+const str = { type: 'string' } as const;
+const int = (min: number, max: number): Kind => ({ type: 'int', min, max });
+const mem = (min = 0, max = LLONG_MAX): Kind => ({ type: 'memory', min, max });
+const oneOf = (...values: string[]): Kind => ({ type: 'enum', values });
+
+function validateSave(v: string): string | null {
+  const parts = v.split(/\s+/).filter(Boolean);
+  if (parts.length % 2 !== 0) return 'Invalid save parameters';
+  for (const p of parts) if (!/^\d+$/.test(p)) return 'Invalid save parameters';
+  return null;
+}
+
+function validateKeyspaceEvents(v: string): string | null {
+  return /^[gxE$lshzKAtemdn]*$/.test(v) ? null : 'Invalid event class character. Use \'Ag$lshzxeKEtmdn\'.';
+}
+
+const DEFS: ConfigDef[] = [
+  { name: 'port', kind: int(0, 65535), default: '6379' },
+  { name: 'bind', kind: str, default: '* -::*' },
+  { name: 'requirepass', kind: str, default: '' },
+  { name: 'databases', kind: int(1, INT_MAX), default: '16', immutable: true },
+  { name: 'dir', kind: str, default: '' },
+  { name: 'dbfilename', kind: str, default: 'dump.rdb' },
+  { name: 'save', kind: { type: 'special', validate: validateSave }, default: '3600 1 300 100 60 10000' },
+  { name: 'appendonly', kind: bool, default: 'no' },
+  { name: 'appendfsync', kind: oneOf('always', 'everysec', 'no'), default: 'everysec' },
+  { name: 'appendfilename', kind: str, default: 'appendonly.aof', immutable: true },
+  { name: 'appenddirname', kind: str, default: 'appendonlydir', immutable: true },
+  { name: 'aof-load-truncated', kind: bool, default: 'yes' },
+  { name: 'aof-use-rdb-preamble', kind: bool, default: 'yes' },
+  { name: 'aof-timestamp-enabled', kind: bool, default: 'no' },
+  { name: 'aof-rewrite-incremental-fsync', kind: bool, default: 'yes' },
+  { name: 'auto-aof-rewrite-percentage', kind: int(0, INT_MAX), default: '100' },
+  { name: 'auto-aof-rewrite-min-size', kind: mem(), default: '67108864' },
+  { name: 'no-appendfsync-on-rewrite', kind: bool, default: 'no' },
+  { name: 'rdbcompression', kind: bool, default: 'yes' },
+  { name: 'rdbchecksum', kind: bool, default: 'yes' },
+  { name: 'rdb-del-sync-files', kind: bool, default: 'no' },
+  { name: 'rdb-save-incremental-fsync', kind: bool, default: 'yes' },
+  { name: 'stop-writes-on-bgsave-error', kind: bool, default: 'yes' },
+  { name: 'maxmemory', kind: mem(), default: '0' },
+  {
+    name: 'maxmemory-policy',
+    kind: oneOf('volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'),
+    default: 'noeviction',
+  },
+  { name: 'maxmemory-samples', kind: int(1, 64), default: '5' },
+  { name: 'maxmemory-eviction-tenacity', kind: int(0, 100), default: '10' },
+  { name: 'maxmemory-clients', kind: mem(), default: '0' },
+  { name: 'maxclients', kind: int(1, INT_MAX), default: '10000' },
+  { name: 'loglevel', kind: oneOf('debug', 'verbose', 'notice', 'warning'), default: 'notice' },
+  { name: 'logfile', kind: str, default: '', immutable: true },
+  { name: 'enable-debug-command', kind: oneOf('no', 'yes', 'local'), default: 'no', immutable: true },
+  { name: 'enable-module-command', kind: oneOf('no', 'yes', 'local'), default: 'no', immutable: true },
+  { name: 'enable-protected-configs', kind: oneOf('no', 'yes', 'local'), default: 'no', immutable: true },
+  { name: 'busy-reply-threshold', alias: 'lua-time-limit', kind: int(0, LLONG_MAX), default: '5000' },
+  { name: 'proto-max-bulk-len', kind: mem(1024 * 1024, LLONG_MAX), default: '536870912' },
+  { name: 'client-query-buffer-limit', kind: mem(1024 * 1024, LLONG_MAX), default: '1073741824' },
+  { name: 'client-output-buffer-limit', kind: str, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
+  { name: 'timeout', kind: int(0, INT_MAX), default: '0' },
+  { name: 'tcp-keepalive', kind: int(0, INT_MAX), default: '300' },
+  { name: 'tcp-backlog', kind: int(0, INT_MAX), default: '511', immutable: true },
+  { name: 'protected-mode', kind: bool, default: 'yes' },
+  { name: 'hz', kind: int(0, INT_MAX), default: '10' },
+  { name: 'dynamic-hz', kind: bool, default: 'yes' },
+  { name: 'active-expire-effort', kind: int(1, 10), default: '1' },
+  { name: 'activerehashing', kind: bool, default: 'yes' },
+  { name: 'lazyfree-lazy-eviction', kind: bool, default: 'no' },
+  { name: 'lazyfree-lazy-expire', kind: bool, default: 'no' },
+  { name: 'lazyfree-lazy-server-del', kind: bool, default: 'no' },
+  { name: 'lazyfree-lazy-user-del', kind: bool, default: 'no' },
+  { name: 'lazyfree-lazy-user-flush', kind: bool, default: 'no' },
+  { name: 'slowlog-log-slower-than', kind: int(-1, LLONG_MAX), default: '10000' },
+  { name: 'slowlog-max-len', kind: int(0, LLONG_MAX), default: '128' },
+  { name: 'latency-monitor-threshold', kind: int(0, LLONG_MAX), default: '0' },
+  { name: 'latency-tracking', kind: bool, default: 'yes' },
+  { name: 'latency-tracking-info-percentiles', kind: str, default: '50 99 99.9' },
+  { name: 'notify-keyspace-events', kind: { type: 'special', validate: validateKeyspaceEvents }, default: '' },
+  { name: 'hash-max-listpack-entries', alias: 'hash-max-ziplist-entries', kind: int(0, LLONG_MAX), default: '512' },
+  { name: 'hash-max-listpack-value', alias: 'hash-max-ziplist-value', kind: int(0, LLONG_MAX), default: '64' },
+  { name: 'list-max-listpack-size', alias: 'list-max-ziplist-size', kind: int(-5, INT_MAX), default: '-2' },
+  { name: 'list-compress-depth', kind: int(0, INT_MAX), default: '0' },
+  { name: 'set-max-intset-entries', kind: int(0, LLONG_MAX), default: '512' },
+  { name: 'zset-max-listpack-entries', alias: 'zset-max-ziplist-entries', kind: int(0, LLONG_MAX), default: '128' },
+  { name: 'zset-max-listpack-value', alias: 'zset-max-ziplist-value', kind: int(0, LLONG_MAX), default: '64' },
+  { name: 'hll-sparse-max-bytes', kind: mem(), default: '3000' },
+  { name: 'stream-node-max-bytes', kind: mem(), default: '4096' },
+  { name: 'stream-node-max-entries', kind: int(0, LLONG_MAX), default: '100' },
+  { name: 'lfu-log-factor', kind: int(0, INT_MAX), default: '10' },
+  { name: 'lfu-decay-time', kind: int(0, INT_MAX), default: '1' },
+  { name: 'acllog-max-len', kind: int(0, LLONG_MAX), default: '128' },
+  { name: 'aclfile', kind: str, default: '', immutable: true },
+  { name: 'acl-pubsub-default', kind: oneOf('allchannels', 'resetchannels'), default: 'resetchannels' },
+  { name: 'daemonize', kind: bool, default: 'no', immutable: true },
+  { name: 'supervised', kind: oneOf('upstart', 'systemd', 'auto', 'no'), default: 'no', immutable: true },
+  { name: 'pidfile', kind: str, default: '' },
+  { name: 'unixsocket', kind: str, default: '', immutable: true },
+  { name: 'unixsocketperm', kind: int(0, 0o777), default: '0', immutable: true },
+  { name: 'always-show-logo', kind: bool, default: 'no', immutable: true },
+  { name: 'set-proc-title', kind: bool, default: 'yes', immutable: true },
+  { name: 'io-threads', kind: int(1, 128), default: '1', immutable: true },
+  { name: 'io-threads-do-reads', kind: bool, default: 'no', immutable: true },
+  { name: 'replica-read-only', alias: 'slave-read-only', kind: bool, default: 'yes' },
+  { name: 'replica-serve-stale-data', alias: 'slave-serve-stale-data', kind: bool, default: 'yes' },
+  { name: 'replica-priority', alias: 'slave-priority', kind: int(0, INT_MAX), default: '100' },
+  { name: 'replica-lazy-flush', alias: 'slave-lazy-flush', kind: bool, default: 'no' },
+  { name: 'replica-ignore-maxmemory', alias: 'slave-ignore-maxmemory', kind: bool, default: 'yes' },
+  { name: 'replicaof', alias: 'slaveof', kind: str, default: '', immutable: true },
+  { name: 'masterauth', kind: str, default: '' },
+  { name: 'masteruser', kind: str, default: '' },
+  { name: 'repl-backlog-size', kind: mem(1), default: '1048576' },
+  { name: 'repl-backlog-ttl', kind: int(0, INT_MAX), default: '3600' },
+  { name: 'repl-timeout', kind: int(1, INT_MAX), default: '60' },
+  { name: 'repl-diskless-sync', kind: bool, default: 'yes' },
+  { name: 'min-replicas-to-write', alias: 'min-slaves-to-write', kind: int(0, INT_MAX), default: '0' },
+  { name: 'min-replicas-max-lag', alias: 'min-slaves-max-lag', kind: int(0, INT_MAX), default: '10' },
+  { name: 'cluster-enabled', kind: bool, default: 'no', immutable: true },
+  { name: 'sanitize-dump-payload', kind: oneOf('no', 'yes', 'clients'), default: 'no' },
+  { name: 'shutdown-timeout', kind: int(0, INT_MAX), default: '10' },
+  { name: 'shutdown-on-sigint', kind: str, default: 'default' },
+  { name: 'shutdown-on-sigterm', kind: str, default: 'default' },
+  { name: 'tracking-table-max-keys', kind: int(0, LLONG_MAX), default: '1000000' },
+  { name: 'activedefrag', kind: bool, default: 'no' },
+  { name: 'jemalloc-bg-thread', kind: bool, default: 'yes' },
+  { name: 'oom-score-adj', kind: oneOf('no', 'yes', 'relative', 'absolute'), default: 'no' },
+  { name: 'crash-log-enabled', kind: bool, default: 'yes' },
+  { name: 'crash-memcheck-enabled', kind: bool, default: 'yes' },
+  { name: 'disable-thp', kind: bool, default: 'yes', immutable: true },
+  { name: 'syslog-enabled', kind: bool, default: 'no', immutable: true },
+  { name: 'syslog-ident', kind: str, default: 'redis', immutable: true },
+  { name: 'syslog-facility', kind: str, default: 'local0', immutable: true },
+  { name: 'propagation-error-behavior', kind: oneOf('ignore', 'panic', 'panic-on-replicas'), default: 'ignore' },
+];
+
+/** Parses a memory value like Redis's memtoull: "1gb" = 1024^3, "1g" = 1000^3. */
+export function parseMemory(v: string): number | null {
+  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(v);
+  if (!m) return null;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mul: Record<string, number> = { b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const n = Number(m[1]) * mul[unit];
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+const byName = new Map<string, ConfigDef>();
+for (const d of DEFS) {
+  byName.set(d.name, d);
+  if (d.alias) byName.set(d.alias, d);
+}
+
+export class ConfigError extends Error {}
+
+/** The live configuration of one server. Values are stored as CONFIG GET shows them. */
+export class Config {
+  private readonly values = new Map<string, string>();
+  /** Called after a successful change (name, new value), so the server can apply it. */
+  onChange: (name: string, value: string) => void = () => {};
+
+  constructor() {
+    for (const d of DEFS) this.values.set(d.name, d.default);
+  }
+
+  static has(name: string): boolean {
+    return byName.has(name.toLowerCase());
+  }
+
+  get(name: string): string {
+    const d = byName.get(name);
+    if (!d) throw new Error(`unknown config ${name}`);
+    return this.values.get(d.name)!;
+  }
+
+  getInt(name: string): number {
+    return Number(this.get(name));
+  }
+
+  getBool(name: string): boolean {
+    return this.get(name) === 'yes';
+  }
+
+  /** CONFIG GET: [name, value] pairs matching any of the patterns, in definition order. */
+  match(patterns: string[]): [string, string][] {
+    const out = new Map<string, string>();
+    for (const pattern of patterns) {
+      const p = pattern.toLowerCase();
+      const exact = byName.get(p);
+      if (exact && !/[*?[]/.test(p)) {
+        out.set(p, this.values.get(exact.name)!);
+        continue;
+      }
+      for (const d of DEFS) {
+        if (globMatch(p, d.name, true)) out.set(d.name, this.values.get(d.name)!);
+        if (d.alias && globMatch(p, d.alias, true)) out.set(d.alias, this.values.get(d.name)!);
+      }
+    }
+    return [...out];
+  }
+
+  /** Validates a value; returns the normalised value or throws ConfigError with Redis's reason. */
+  private normalise(d: ConfigDef, raw: string): string {
+    const k = d.kind;
+    switch (k.type) {
+      case 'bool': {
+        const v = raw.toLowerCase();
+        if (v !== 'yes' && v !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+        return v;
+      }
+      case 'int': {
+        if (!/^-?\d+$/.test(raw)) throw new ConfigError("argument couldn't be parsed into an integer");
+        const n = Number(raw);
+        if (n < k.min || n > k.max) throw new ConfigError(`argument must be between ${k.min} and ${k.max} inclusive`);
+        return String(n);
+      }
+      case 'memory': {
+        const n = parseMemory(raw);
+        if (n === null) throw new ConfigError('argument must be a memory value');
+        if (n < k.min || n > k.max) throw new ConfigError(`argument must be between ${k.min} and ${k.max} inclusive`);
+        return String(n);
+      }
+      case 'enum': {
+        const v = raw.toLowerCase();
+        if (!k.values.includes(v)) throw new ConfigError(`argument(s) must be one of the following: ${k.values.join(', ')}`);
+        return v;
+      }
+      case 'special': {
+        const e = k.validate(raw);
+        if (e) throw new ConfigError(e);
+        return raw;
+      }
+      default:
+        return raw;
+    }
+  }
+
+  /** Sets one parameter at start-up (config file / options): immutables allowed. */
+  setInitial(name: string, value: string): void {
+    const d = byName.get(name.toLowerCase());
+    if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
+    this.values.set(d.name, this.normalise(d, value));
+  }
+
+  /**
+   * CONFIG SET with several pairs, all or nothing. Returns an error message (full text)
+   * or null on success.
+   */
+  setMany(pairs: [string, string][]): string | null {
+    const defs: ConfigDef[] = [];
+    for (const [name] of pairs) {
+      const d = byName.get(name.toLowerCase());
+      if (!d) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+    }
+    for (const [name] of pairs) {
+      const d = byName.get(name.toLowerCase())!;
+      if (d.immutable) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+      if (defs.includes(d)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+      defs.push(d);
+    }
+    const normalised: string[] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      try {
+        normalised.push(this.normalise(defs[i], pairs[i][1]));
+      } catch (e) {
+        return `ERR CONFIG SET failed (possibly related to argument '${defs[i].name}') - ${(e as Error).message}`;
+      }
+    }
+    for (let i = 0; i < defs.length; i++) {
+      this.values.set(defs[i].name, normalised[i]);
+      this.onChange(defs[i].name, normalised[i]);
+    }
+    return null;
+  }
+
+  /** The non-default parameters, for CONFIG REWRITE. */
+  changed(): [string, string][] {
+    return DEFS.filter((d) => this.values.get(d.name) !== d.default).map((d) => [d.name, this.values.get(d.name)!]);
+  }
+}

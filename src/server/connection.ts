@@ -1,0 +1,148 @@
+/**
+ * A TCP connection: feeds received bytes to the RESP parser, runs the commands in order,
+ * and writes replies in one batch per read.
+ */
+import type { Socket } from 'node:net';
+import { ProtocolError, RespParser } from '../protocol/resp-parser.js';
+import { RespWriter } from '../protocol/resp-encoder.js';
+import { ErrorReply, type Reply } from '../protocol/reply.js';
+import { Client, type ReplySink } from './client.js';
+import { DEFERRED, processCommand } from './dispatch.js';
+import type { Server } from './server.js';
+
+/** Stop reading from a client whose unsent replies exceed this (backpressure). */
+const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
+
+export class Connection implements ReplySink {
+  readonly client: Client;
+  private readonly parser: RespParser;
+  private readonly writer = new RespWriter();
+  private pending: string[][] = [];
+  private pendingIndex = 0;
+  private protocolError: string | null = null;
+  private processing = false;
+  private flushScheduled = false;
+  private readPaused = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly socket: Socket,
+  ) {
+    this.client = new Client(server, this, {
+      addr: `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: `${socket.localAddress}:${socket.localPort}`,
+      fd: (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1,
+    });
+    this.parser = new RespParser(
+      {
+        get maxBulkLen() {
+          return server.config.getInt('proto-max-bulk-len');
+        },
+        get maxQueryBuffer() {
+          return server.config.getInt('client-query-buffer-limit');
+        },
+      },
+      () => this.client.authenticated,
+    );
+    this.client.queryBufferBytes = () => this.parser.pendingBytes;
+    this.client.onResume = () => this.processPending();
+    server.clients.set(this.client.id, this.client);
+    server.stats.totalConnections++;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => socket.destroy());
+    socket.on('drain', () => this.onDrain());
+  }
+
+  private onData(chunk: Buffer): void {
+    this.server.stats.netInputBytes += chunk.length;
+    this.client.lastInteraction = Date.now();
+    if (this.protocolError !== null || this.client.closed) return;
+    try {
+      this.parser.feed(chunk, this.pending);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.protocolError = e.message;
+    }
+    this.processPending();
+  }
+
+  /** Runs queued commands until done, blocked or deferred. */
+  processPending(): void {
+    if (this.processing || this.client.closed) return;
+    this.processing = true;
+    try {
+      const client = this.client;
+      while (this.pendingIndex < this.pending.length) {
+        if (client.blocked !== null || client.closeAfterReply) break;
+        const args = this.pending[this.pendingIndex];
+        if (processCommand(client, args) === DEFERRED) {
+          this.server.deferClient(client);
+          break;
+        }
+        this.pendingIndex++;
+      }
+      if (this.pendingIndex === this.pending.length) {
+        this.pending = [];
+        this.pendingIndex = 0;
+        if (this.protocolError !== null && !client.closeAfterReply) {
+          this.server.stats.error('ERR');
+          this.send(new ErrorReply(`ERR ${this.protocolError}`));
+          this.server.log.verbose(`Protocol error (${this.protocolError}) from client: id=${client.id} addr=${client.addr}`);
+          client.closeAfterReply = true;
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+    this.flush();
+  }
+
+  send(reply: Reply): void {
+    if (this.client.closed) return;
+    this.writer.write(reply, this.client.protocol);
+    if (!this.processing && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  close(afterReply: boolean): void {
+    if (afterReply) {
+      this.client.closeAfterReply = true;
+      this.flush();
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.writer.length > 0 && !this.socket.destroyed) {
+      const out = this.writer.take();
+      this.server.stats.netOutputBytes += out.length;
+      this.socket.write(out);
+      if (this.socket.writableLength > OUTPUT_HIGH_WATER && !this.readPaused) {
+        this.readPaused = true;
+        this.socket.pause();
+      }
+    }
+    if (this.client.closeAfterReply && !this.client.closed) {
+      this.client.closed = true;
+      this.socket.end();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private onClose(): void {
+    this.client.closed = true;
+    this.server.removeClient(this.client);
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Command dispatch, following Redis 7.0's processCommand: lookup, arity, auth, MULTI
+ * queueing, OOM, pub/sub context, busy scripts, then call() with stats.
+ */
+import { CmdFlag } from '../commands/spec.js';
+import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
+import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
+import type { Client } from './client.js';
+
+const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
+const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands allowed in RESP2 subscribed mode. */
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands not rejected on OOM while in MULTI. */
+const MULTI_OOM_EXEMPT = new Set(['exec', 'discard', 'quit', 'reset']);
+
+/**
+ * Effective flags for commands whose flags depend on arguments (EVAL/FCALL read the
+ * script's flags). Scripting registers these.
+ */
+export const dynamicFlags = new Map<string, (client: Client, args: string[]) => number>();
+
+/** Deferred: the command cannot run now (script in progress, CLIENT PAUSE); retry later. */
+export const DEFERRED = Symbol('deferred');
+
+export function unknownCommandError(args: string[]): ErrorReply {
+  let rest = '';
+  for (let i = 1; i < args.length && rest.length < 128; i++) {
+    rest += `'${args[i].slice(0, 128 - rest.length)}' `;
+  }
+  return sanitized(`ERR unknown command '${args[0].slice(0, 128)}', with args beginning with: ${rest}`);
+}
+
+function sanitized(message: string): ErrorReply {
+  return new ErrorReply(message.replace(/[\r\n]/g, ' '));
+}
+
+function arityError(entry: CommandEntry): ErrorReply {
+  return new ErrorReply(`ERR wrong number of arguments for '${entry.spec.fullName}' command`);
+}
+
+/** Resolves argv to a command entry, or the error Redis replies. */
+export function resolveCommand(args: string[]): CommandEntry | ErrorReply {
+  let entry = lookupCommand(args[0]);
+  if (!entry) return unknownCommandError(args);
+  if (entry.subcommands && args.length > 1) {
+    const sub = lookupSubcommand(entry, args[1]);
+    if (!sub) {
+      return sanitized(`ERR unknown subcommand '${args[1].slice(0, 128)}'. Try ${args[0].toUpperCase()} HELP.`);
+    }
+    entry = sub;
+  }
+  const arity = entry.spec.arity;
+  if ((arity > 0 && args.length !== arity) || args.length < -arity) return arityError(entry);
+  return entry;
+}
+
+/**
+ * Processes one command from a client and sends its reply. Returns DEFERRED when the
+ * command must wait and be submitted again later (nothing was done).
+ */
+export function processCommand(client: Client, args: string[]): typeof DEFERRED | void {
+  const server = client.server;
+  server.clock.now = Date.now();
+  const resolved = resolveCommand(args);
+  if (resolved instanceof ErrorReply) return reject(client, null, resolved);
+  const entry = resolved;
+  const name = entry.spec.fullName;
+  const top = entry.spec.container ?? entry.spec.name;
+
+  if ((entry.flags & CmdFlag.PROTECTED) && top === 'debug' && server.config.get('enable-debug-command') === 'no') {
+    return reject(
+      client,
+      entry,
+      new ErrorReply(
+        'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+      ),
+    );
+  }
+
+  const flags = dynamicFlags.size !== 0 && dynamicFlags.has(name) ? dynamicFlags.get(name)!(client, args) : entry.flags;
+
+  if (!client.authenticated && !(entry.flags & CmdFlag.NO_AUTH)) return reject(client, entry, NOAUTH);
+  if (client.multi && entry.flags & CmdFlag.NO_MULTI) return reject(client, entry, NOT_IN_MULTI);
+
+  const script = server.scriptState;
+  // Nobody observes a half-run script: until it times out, other commands wait.
+  if (script.running && !script.timedOut && script.client !== client) return DEFERRED;
+
+  if (server.maxmemory > 0 && !script.timedOut) {
+    let rejectOnOom = (flags & CmdFlag.DENYOOM) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.DENYOOM));
+    if (client.multi && !MULTI_OOM_EXEMPT.has(top)) rejectOnOom = true;
+    if (rejectOnOom && server.isOutOfMemory()) return reject(client, entry, Errors.oom);
+  }
+
+  if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
+    return reject(
+      client,
+      entry,
+      sanitized(
+        `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      ),
+    );
+  }
+
+  if (script.timedOut && !(entry.flags & CmdFlag.ALLOW_BUSY)) {
+    return reject(
+      client,
+      entry,
+      new ErrorReply(
+        script.isEval
+          ? 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
+          : 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.',
+      ),
+    );
+  }
+
+  const pause = server.pause;
+  if (pause && pause.until > server.clock.now) {
+    if (!pause.writesOnly || flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) return DEFERRED;
+  }
+
+  if (client.multi && !MULTI_IMMEDIATE.has(top)) {
+    client.multi.queue.push({ args, flags });
+    client.reply(QUEUED);
+    return;
+  }
+
+  if (server.monitors.size !== 0 && !(entry.flags & (CmdFlag.SKIP_MONITOR | CmdFlag.ADMIN))) server.feedMonitors(client, args);
+  const reply = call(client, entry, args);
+  if (reply !== NO_REPLY) client.reply(reply);
+}
+
+function multiHasFlag(client: Client, flag: number): boolean {
+  for (const q of client.multi!.queue) if (q.flags & flag) return true;
+  return false;
+}
+
+function reject(client: Client, entry: CommandEntry | null, error: ErrorReply): void {
+  const server = client.server;
+  if (entry) server.stats.command(entry.spec.fullName).rejectedCalls++;
+  server.stats.error(error.code);
+  if (entry && entry.spec.fullName === 'exec' && client.multi) {
+    // EXEC rejected: the transaction is discarded with EXECABORT (execCommandAbort).
+    client.server.discardTransaction(client);
+    const msg = error.message;
+    client.reply(new ErrorReply(`EXECABORT Transaction discarded because of: ${msg}`));
+    return;
+  }
+  if (client.multi) client.multi.aborted = true;
+  client.reply(error);
+}
+
+/**
+ * Runs a resolved command and records stats (Redis's call()). Used by processCommand,
+ * EXEC and the scripting bridge.
+ */
+export function call(client: Client, entry: CommandEntry, args: string[]): Reply {
+  const server = client.server;
+  const stat = server.stats.command(entry.spec.fullName);
+  const start = performance.now();
+  const reply = entry.handler!(client, args);
+  const usec = (performance.now() - start) * 1000;
+  stat.calls++;
+  stat.usec += usec;
+  server.stats.totalCommands++;
+  client.lastCommand = entry.spec.fullName;
+  if (reply instanceof ErrorReply) {
+    stat.failedCalls++;
+    server.stats.error(reply.code);
+  }
+  const slower = server.slowlogThresholdUs;
+  if (slower >= 0 && usec >= slower && !(entry.flags & CmdFlag.SKIP_SLOWLOG)) server.slowlog.add(client, args, usec);
+  return reply;
+}

@@ -1,0 +1,29 @@
+/** Listening sockets. */
+import net from 'node:net';
+import { Connection } from './connection.js';
+import type { Server } from './server.js';
+
+export function listen(server: Server, port: number, host: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const tcp = net.createServer((socket) => {
+      if (server.shuttingDown) {
+        socket.destroy();
+        return;
+      }
+      if (server.clients.size >= server.config.getInt('maxclients')) {
+        server.stats.rejectedConnections++;
+        socket.end('-ERR max number of clients reached\r\n');
+        return;
+      }
+      new Connection(server, socket);
+    });
+    tcp.once('error', reject);
+    tcp.listen({ port, host, backlog: server.config.getInt('tcp-backlog') }, () => {
+      tcp.off('error', reject);
+      const addr = tcp.address() as net.AddressInfo;
+      server.port = addr.port;
+      server.host = host;
+      resolve(tcp);
+    });
+  });
+}

@@ -1,0 +1,210 @@
+/**
+ * One lunakv server instance: configuration, databases, clients, and the services that
+ * commands share (WATCH, pub/sub, stats). Several instances can live in one process.
+ */
+import { Database, type Clock, type KeyspaceListener } from '../keyspace/database.js';
+import { Config } from './config.js';
+import type { Client } from './client.js';
+import { WatchRegistry } from './watch.js';
+import { PubSub } from './pubsub.js';
+import { Stats } from './stats.js';
+import { Logger } from './logger.js';
+import { ActiveExpire } from './active-expire.js';
+import { Slowlog } from './slowlog.js';
+import { PushReply, SimpleReply } from '../protocol/reply.js';
+
+/** The state of the script being run (scripts run to completion, or suspend past a budget). */
+export interface ScriptState {
+  running: boolean;
+  /** Past busy-reply-threshold: other clients get BUSY errors. */
+  timedOut: boolean;
+  /** EVAL (true) or FCALL (false), for the BUSY error text. */
+  isEval: boolean;
+  /** The client running the script (its own later commands wait too). */
+  client: Client | null;
+}
+
+/** Hooks that later subsystems (blocking, scripting, persistence) attach to a server. */
+export interface KeyReadyHandler {
+  keyReady(db: Database, key: string): void;
+}
+
+export class Server implements KeyspaceListener {
+  readonly config = new Config();
+  readonly clock: Clock = { now: Date.now() };
+  databases: Database[] = [];
+  readonly clients = new Map<number, Client>();
+  readonly watches = new WatchRegistry();
+  readonly pubsub = new PubSub();
+  readonly stats = new Stats();
+  readonly log: Logger;
+  readonly activeExpire: ActiveExpire;
+  readonly startTime = Date.now();
+  readonly runId: string;
+  /** Changes since the last save (for the save schedule and INFO). */
+  dirty = 0;
+  lastSave = Math.floor(Date.now() / 1000);
+  /** Set by blocking-commands support; null until a blocking command exists. */
+  keyReadyHandler: KeyReadyHandler | null = null;
+  /** CLIENT PAUSE state: until (ms) and whether only writes are paused. */
+  pause: { until: number; writesOnly: boolean } | null = null;
+  /** Monitors receive every command. */
+  readonly monitors = new Set<Client>();
+  readonly slowlog = new Slowlog();
+  slowlogThresholdUs = 10000;
+  /** maxmemory in bytes (0 = no limit), cached from the config. */
+  maxmemory = 0;
+  readonly scriptState: ScriptState = { running: false, timedOut: false, isEval: true, client: null };
+  /** Clients whose next command waits for a script or a pause to end. */
+  private readonly deferred = new Set<Client>();
+  private memorySample = { at: 0, bytes: 0 };
+  /** Extension slots for subsystems written elsewhere (scripting, persistence). */
+  readonly extensions = new Map<string, unknown>();
+  private clientIdSeq = 0;
+  /** Bound port once listening. */
+  port = 0;
+  host = '127.0.0.1';
+  shuttingDown = false;
+
+  constructor() {
+    this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
+    this.log = new Logger(this.config);
+    this.createDatabases();
+    this.activeExpire = new ActiveExpire(this);
+    this.config.onChange = (name, value) => this.applyConfig(name, value);
+  }
+
+  /** Reacts to a configuration change (from CONFIG SET or start-up). */
+  applyConfig(name: string, value: string): void {
+    switch (name) {
+      case 'maxmemory':
+        this.maxmemory = Number(value);
+        break;
+      case 'slowlog-log-slower-than':
+        this.slowlogThresholdUs = Number(value);
+        break;
+      case 'slowlog-max-len':
+        this.slowlog.maxLen = Number(value);
+        if (this.slowlog.entries.length > this.slowlog.maxLen) this.slowlog.entries.length = this.slowlog.maxLen;
+        break;
+      case 'hz':
+        this.activeExpire.stop();
+        this.activeExpire.start();
+        break;
+    }
+  }
+
+  /** Estimated bytes in use (INFO used_memory), sampled at most every 50 ms. */
+  usedMemory(): number {
+    const now = Date.now();
+    if (now - this.memorySample.at > 50) {
+      this.memorySample = { at: now, bytes: process.memoryUsage().heapUsed };
+    }
+    return this.memorySample.bytes;
+  }
+
+  isOutOfMemory(): boolean {
+    return this.maxmemory > 0 && this.usedMemory() > this.maxmemory;
+  }
+
+  /** Ends a client's MULTI state and its WATCHes. */
+  discardTransaction(client: Client): void {
+    client.multi = null;
+    this.watches.unwatchAll(client);
+  }
+
+  feedMonitors(client: Client, args: string[]): void {
+    const now = Date.now() / 1000;
+    const quoted = args.map(quoteMonitorArg).join(' ');
+    const line = new SimpleReply(`${now.toFixed(6)} [${client.db.id} ${client.isScript ? 'lua' : client.addr}] ${quoted}`);
+    for (const m of this.monitors) if (m !== client) m.push(line);
+  }
+
+  /** A client's command could not run now; it is resumed by resumeDeferred. */
+  deferClient(client: Client): void {
+    this.deferred.add(client);
+    if (this.pause) {
+      const wait = Math.max(0, this.pause.until - Date.now());
+      setTimeout(() => this.resumeDeferred(), wait + 1).unref();
+    }
+  }
+
+  /** Lets deferred clients try their commands again (script finished, pause over). */
+  resumeDeferred(): void {
+    if (this.pause && this.pause.until <= Date.now()) this.pause = null;
+    const clients = [...this.deferred];
+    this.deferred.clear();
+    for (const c of clients) if (!c.closed) c.onResume();
+  }
+
+  removeClient(client: Client): void {
+    this.clients.delete(client.id);
+    this.deferred.delete(client);
+    this.monitors.delete(client);
+    this.watches.unwatchAll(client);
+    this.pubsub.unsubscribeAll(client, false);
+    this.pubsub.punsubscribeAll(client, false);
+    this.onClientRemoved?.(client);
+  }
+
+  /** Set by the blocking machinery to drop a closed client's blocked state. */
+  onClientRemoved: ((client: Client) => void) | null = null;
+
+  /** (Re)creates the databases after the `databases` config is known. */
+  createDatabases(): void {
+    const n = this.config.getInt('databases');
+    this.databases = [];
+    for (let i = 0; i < n; i++) this.databases.push(new Database(i, this.clock, this));
+  }
+
+  nextClientId(): number {
+    return ++this.clientIdSeq;
+  }
+
+  requiresAuth(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  // KeyspaceListener
+  keyModified(db: Database, key: string): void {
+    this.dirty++;
+    if (this.watches.size !== 0) this.watches.touch(db, key);
+  }
+
+  keyExpired(): void {
+    this.stats.expiredKeys++;
+  }
+
+  keyReady(db: Database, key: string): void {
+    this.keyReadyHandler?.keyReady(db, key);
+  }
+
+  databaseFlushed(db: Database): void {
+    if (this.watches.size !== 0) this.watches.touchAll(db);
+  }
+
+  /** Total number of keys in all databases. */
+  totalKeys(): number {
+    let n = 0;
+    for (const db of this.databases) n += db.size;
+    return n;
+  }
+}
+
+/** MONITOR's argument quoting (sdscatrepr). */
+function quoteMonitorArg(arg: string): string {
+  let out = '"';
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg.charCodeAt(i);
+    const ch = arg[i];
+    if (ch === '\\' || ch === '"') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
