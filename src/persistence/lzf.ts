@@ -115,6 +115,8 @@ export function lzfCompress(
 ): number {
   const inLen = inEnd - inStart;
   if (inLen <= 0 || outLen <= 0) return 0;
+  // Slot values are int32 positions; Redis strings are at most 512 MB anyway.
+  if (inLen >= GENERATION_LIMIT) throw new RangeError('lzfCompress: input larger than 2 GB');
 
   if (generationBase + inLen + 1 > GENERATION_LIMIT) {
     hashTable.fill(0);
