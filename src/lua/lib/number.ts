@@ -9,6 +9,7 @@
  *   isNegativeNaN(n)              true for a NaN whose sign bit is set (glibc prints "-nan")
  *   negativeNaN                   a NaN with the sign bit set (what x86 produces for 0/0)
  *   stringToNumber(s)             lua_str2number: tonumber(s) / arithmetic coercion, or undefined
+ *   strtodPrefix(s, start)        C strtod at an offset: [value, end index] or undefined
  *
  * Non-finite values print as glibc does: "inf", "-inf", "nan", "-nan".
  * Rounding is correct and ties go to even on the exact binary value, as glibc does.
@@ -252,6 +253,15 @@ export function stringToNumber(s: string): number | undefined {
     if (!isSpace(rest.charCodeAt(i))) return undefined;
   }
   return parsed[0];
+}
+
+/**
+ * strtod at s[start] (no leading blanks expected): [value, index after the number], or
+ * undefined when no number starts there.
+ */
+export function strtodPrefix(s: string, start: number): [number, number] | undefined {
+  const parsed = parseStrtod(start === 0 ? s : s.slice(start));
+  return parsed === undefined ? undefined : [parsed[0], start + parsed[1]];
 }
 
 /** strtod on a string without leading blanks: [value, characters consumed] or undefined. */
