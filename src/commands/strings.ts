@@ -3,9 +3,9 @@
  */
 import type { Database } from '../keyspace/database.js';
 import { ErrorReply, Errors, MapReply, OK, type Reply } from '../protocol/reply.js';
-import { formatHumanDouble } from '../protocol/double.js';
+import { incrByFloat } from '../protocol/long-double.js';
 import type { Client } from '../server/client.js';
-import { LLONG_MAX, LLONG_MIN, is, parseDouble, parseInt64, parseInteger } from './args.js';
+import { LLONG_MAX, LLONG_MIN, is, parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 
 const PROTO_MAX_STRING = 512 * 1024 * 1024;
@@ -312,19 +312,11 @@ const incrbyfloat: Handler = (client, args) => {
   const db = client.db;
   const cur = getStringForWrite(db, args[1]);
   if (cur instanceof ErrorReply) return cur;
-  const incrBy = parseDouble(args[2]);
-  if (incrBy === null) return Errors.notFloat;
-  let value = 0;
-  if (cur !== undefined) {
-    const parsed = parseDouble(cur);
-    if (parsed === null) return Errors.notFloat;
-    value = parsed;
-  }
-  const result = value + incrBy;
-  if (!Number.isFinite(result)) return new ErrorReply('ERR increment would produce NaN or Infinity');
-  const text = formatHumanDouble(result);
-  db.set(args[1], text, true);
-  return text;
+  const result = incrByFloat(cur ?? '0', args[2]);
+  if (result === 'not-float') return Errors.notFloat;
+  if (result === 'nan-or-inf') return new ErrorReply('ERR increment would produce NaN or Infinity');
+  db.set(args[1], result, true);
+  return result;
 };
 
 /** LCS: the longest common subsequence of two strings (with LEN, IDX, MINMATCHLEN, WITHMATCHLEN). */

@@ -60,11 +60,18 @@ export class Server implements KeyspaceListener {
   private memorySample = { at: 0, bytes: 0 };
   /** Extension slots for subsystems written elsewhere (scripting, persistence). */
   readonly extensions = new Map<string, unknown>();
-  private clientIdSeq = 0;
+  /** The last client id given out (ids increase from 1, as in Redis). */
+  lastClientId = 0;
   /** Bound port once listening. */
   port = 0;
   host = '127.0.0.1';
   shuttingDown = false;
+  /** The config file the server was started with (CONFIG REWRITE writes it). */
+  configFile: string | null = null;
+  /** Set by the program (bin) or embedder: what SHUTDOWN does after closing clients. */
+  onShutdown: (() => void) | null = null;
+  /** Hooks run before shutting down (persistence saves here). */
+  readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 
   constructor() {
     this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
@@ -158,7 +165,7 @@ export class Server implements KeyspaceListener {
   }
 
   nextClientId(): number {
-    return ++this.clientIdSeq;
+    return ++this.lastClientId;
   }
 
   requiresAuth(): boolean {
@@ -181,6 +188,16 @@ export class Server implements KeyspaceListener {
 
   databaseFlushed(db: Database): void {
     if (this.watches.size !== 0) this.watches.touchAll(db);
+  }
+
+  /** Runs shutdown hooks, closes every client, then calls onShutdown. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.activeExpire.stop();
+    for (const hook of this.shutdownHooks) await hook();
+    for (const c of this.clients.values()) c.sink?.close(false);
+    this.onShutdown?.();
   }
 
   /** Total number of keys in all databases. */

@@ -1,0 +1,127 @@
+/**
+ * Differential testing against the oracle: a real redis-server 7.0.15 started on a free
+ * port beside an in-process lunakv. The same commands go to both; replies are compared
+ * byte for byte.
+ *
+ *   const pair = await startPair();          // null when redis-server is not installed
+ *   await pair.same(['SET', 'k', 'v']);      // asserts identical raw replies
+ *   await pair.close();
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startServer, type RunningServer } from '../../src/index.js';
+import { RespClient } from './resp-client.js';
+
+export const REDIS_SERVER = 'redis-server';
+
+export function oracleAvailable(): boolean {
+  return spawnSync(REDIS_SERVER, ['--version']).status === 0;
+}
+
+export const ORACLE_MISSING = 'redis-server (the oracle) is not installed: run `apt-get install -y redis-server`';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+export interface Oracle {
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server on a free port, without persistence. Extra args: ['--maxmemory', '1mb']. */
+export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
+  const port = await freePort();
+  const child = spawn(
+    REDIS_SERVER,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 100; i++) {
+    try {
+      const c = await RespClient.connect(port);
+      await c.call('PING');
+      c.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    port,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+export function show(b: Buffer): string {
+  return JSON.stringify(b.toString('latin1'));
+}
+
+export class Pair {
+  constructor(
+    readonly oracle: Oracle,
+    readonly lunakv: RunningServer,
+    readonly redis: RespClient,
+    readonly ours: RespClient,
+  ) {}
+
+  /** Sends a command to both; returns both raw replies. */
+  async both(...args: (string | Buffer | number)[]): Promise<[Buffer, Buffer]> {
+    return [await this.redis.call(...args), await this.ours.call(...args)];
+  }
+
+  /** Asserts both servers reply with the same bytes; returns the reply. */
+  async same(...args: (string | Buffer | number)[]): Promise<Buffer> {
+    const [r, o] = await this.both(...args);
+    assert.equal(show(o), show(r), `reply to ${JSON.stringify(args.map(String))}`);
+    return r;
+  }
+
+  /** Runs a script of commands through `same`. */
+  async sameAll(commands: (string | Buffer | number)[][]): Promise<void> {
+    for (const c of commands) await this.same(...c);
+  }
+
+  /** Opens another connection to each server. */
+  async connectBoth(): Promise<[RespClient, RespClient]> {
+    return [await RespClient.connect(this.oracle.port), await RespClient.connect(this.lunakv.port)];
+  }
+
+  async close(): Promise<void> {
+    this.redis.close();
+    this.ours.close();
+    await this.lunakv.close();
+    await this.oracle.stop();
+  }
+}
+
+/**
+ * Starts an oracle and a lunakv with the same configuration. `config` is applied to
+ * both (as --name value for redis-server). Returns null when redis-server is missing.
+ */
+export async function startPair(config: Record<string, string> = {}): Promise<Pair | null> {
+  if (!oracleAvailable()) return null;
+  const extra = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
+  const oracle = await startOracle(extra);
+  const lunakv = await startServer({ port: 0, config });
+  const redis = await RespClient.connect(oracle.port);
+  // Give our first client the same id as the oracle's, so CLIENT ID and HELLO agree.
+  const redisId = Number((await redis.text('CLIENT', 'ID')).slice(1, -2));
+  lunakv.server.lastClientId = redisId - 1;
+  return new Pair(oracle, lunakv, redis, await RespClient.connect(lunakv.port));
+}
