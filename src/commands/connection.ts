@@ -90,7 +90,7 @@ const hello: Handler = (client, args) => {
     client.authenticated = true;
   }
   if (!client.authenticated) {
-    return new ErrorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+    return new ErrorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
   }
   if (setName !== null) {
     const bad = validateClientName(setName);

@@ -122,6 +122,7 @@ export async function startPair(config: Record<string, string> = {}): Promise<Pa
   const redis = await RespClient.connect(oracle.port);
   // Give our first client the same id as the oracle's, so CLIENT ID and HELLO agree.
   const redisId = Number((await redis.text('CLIENT', 'ID')).slice(1, -2));
-  lunakv.server.lastClientId = redisId - 1;
+  if (Number.isInteger(redisId)) lunakv.server.lastClientId = redisId - 1;
+  else lunakv.server.lastClientId = 3; // requirepass: CLIENT ID was refused; probes used 3 ids
   return new Pair(oracle, lunakv, redis, await RespClient.connect(lunakv.port));
 }
