@@ -1,0 +1,566 @@
+/**
+ * Compiles a Lua 5.1 syntax tree to JavaScript source.
+ *
+ * Every Lua function becomes a JavaScript generator function (positional parameters,
+ * `...va` for varargs) returning an array of results. Calls and loop back-edges
+ * decrement `R.budget` and `yield 0` when it is spent, so the host can suspend, resume
+ * or kill a running script. Locals become `let` bindings with unique names (so a loop
+ * body's locals are fresh per iteration, as Lua's closures require).
+ *
+ * The generated text keeps each Lua construct on its own source line (newlines are
+ * inserted to keep the JavaScript line equal to the Lua line), so positions of runtime
+ * errors are read from the JavaScript stack: no line bookkeeping on the hot path.
+ *
+ * Generated code sees: R (runtime helpers), LF (LuaFunction), T (LuaTable), G (the
+ * chunk's global table).
+ */
+import type { Block, Expr, FunctionBody, Stat } from './ast.js';
+
+/** Lines the Function constructor adds before the body ("function anonymous(...\n) {\n"). */
+export const FUNCTION_HEADER_LINES = 2;
+
+interface FnState {
+  parent: FnState | null;
+  tempCount: number;
+  freeTemps: string[];
+  isVararg: boolean;
+}
+
+const BUDGET_CHECK = 'if (--R.budget < 0) yield 0;';
+
+class Compiler {
+  private line = 1;
+  private fn!: FnState;
+
+  /** Newlines that bring the output to Lua line `target` (never backwards). */
+  private sync(target: number | undefined): string {
+    if (target === undefined || target <= this.line) return '';
+    const n = target - this.line;
+    this.line = target;
+    return '\n'.repeat(n);
+  }
+
+  private temp(): string {
+    const f = this.fn;
+    const t = f.freeTemps.pop();
+    if (t) return t;
+    return `$${++f.tempCount}`;
+  }
+
+  private release(...names: string[]): void {
+    for (let i = names.length - 1; i >= 0; i--) {
+      const n = names[i];
+      if (n.startsWith('$')) this.fn.freeTemps.push(n);
+    }
+  }
+
+  compileChunk(f: FunctionBody): string {
+    const fn = this.functionExpr(f, 'main');
+    return `"use strict"; return ${fn};`;
+  }
+
+  private functionExpr(f: FunctionBody, name: string): string {
+    const saved = this.fn;
+    this.fn = { parent: saved, tempCount: 0, freeTemps: [], isVararg: f.isVararg };
+    const head = this.sync(f.line);
+    const params = f.params.map((p) => p.id);
+    if (f.isVararg) params.push('...va');
+    let body = this.block(f.body);
+    body += this.sync(f.endLine) + ' return R.E;';
+    const temps: string[] = [];
+    for (let i = 1; i <= this.fn.tempCount; i++) temps.push(`$${i}`);
+    const decl = temps.length ? `let ${temps.join(', ')}; ` : '';
+    this.fn = saved;
+    return `${head}new LF(${JSON.stringify(name)}, function* (${params.join(', ')}) { ${decl}${BUDGET_CHECK} ${body} }, null)`;
+  }
+
+  private block(b: Block): string {
+    let out = '';
+    for (const s of b) out += this.stat(s);
+    return out;
+  }
+
+  private stat(s: Stat): string {
+    switch (s.k) {
+      case 'local': return this.localStat(s);
+      case 'assign': return this.assignStat(s);
+      case 'call': return this.sync(s.line) + this.expr(s.call, 'discard') + ';';
+      case 'do': return `{ ${this.block(s.body)} }`;
+      case 'while': {
+        const head = this.sync(s.line) + `while (${this.cond(s.cond)}) { ${BUDGET_CHECK} `;
+        return head + this.block(s.body) + ' }';
+      }
+      case 'repeat': {
+        const head = this.sync(s.line) + `for (;;) { ${BUDGET_CHECK} `;
+        const body = this.block(s.body);
+        return head + body + this.sync(undefined) + ` if (${this.cond(s.cond)}) break; }`;
+      }
+      case 'if': {
+        let out = this.sync(s.line);
+        s.clauses.forEach((c, i) => {
+          out += `${i ? ' else ' : ''}if (${this.cond(c.cond)}) { ${this.block(c.body)} }`;
+        });
+        if (s.orelse) out += ` else { ${this.block(s.orelse)} }`;
+        return out;
+      }
+      case 'numfor': return this.numFor(s);
+      case 'genfor': return this.genFor(s);
+      case 'localfunc': {
+        const head = this.sync(s.line) + `let ${s.v.id}; ${s.v.id} = `;
+        return head + this.functionExpr(s.f, s.v.name) + ';';
+      }
+      case 'return': return this.returnStat(s.exprs, s.line);
+      case 'break': return this.sync(s.line) + 'break;';
+    }
+  }
+
+  private returnStat(exprs: Expr[], line: number): string {
+    const head = this.sync(line);
+    if (exprs.length === 0) return head + 'return R.E;';
+    if (exprs.length === 1 && isMulti(exprs[0])) {
+      const e = exprs[0];
+      if (e.k === 'vararg') return head + 'return (va);';
+      return head + `return (${this.expr(e, 'multi')});`;
+    }
+    return head + `return (${this.exprListArray(exprs)});`;
+  }
+
+  /** A JS array expression holding all values of an expression list. */
+  private exprListArray(exprs: Expr[]): string {
+    if (exprs.length === 0) return 'R.E';
+    const last = exprs[exprs.length - 1];
+    const parts = exprs.slice(0, -1).map((e) => this.expr(e));
+    if (isMulti(last)) {
+      if (parts.length === 0) return this.expr(last, 'multi');
+      parts.push('...' + this.multiExpr(last));
+    } else {
+      parts.push(this.expr(last));
+    }
+    return `[${parts.join(', ')}]`;
+  }
+
+  private multiExpr(e: Expr): string {
+    return e.k === 'vararg' ? 'va' : this.expr(e, 'multi');
+  }
+
+  private localStat(s: Extract<Stat, { k: 'local' }>): string {
+    const head = this.sync(s.line);
+    const { vars, exprs } = s;
+    if (exprs.length === 0) return head + `let ${vars.map((v) => v.id).join(', ')};`;
+    const last = exprs[exprs.length - 1];
+    if (exprs.length === vars.length && !isMulti(last)) {
+      // simple: values in order (the new names are not visible to the expressions)
+      if (vars.length === 1) return head + `let ${vars[0].id} = ${this.expr(exprs[0])};`;
+      const ts = exprs.map((e) => {
+        const t = this.temp();
+        return { t, code: `${t} = ${this.expr(e)}` };
+      });
+      const out = head + `${ts.map((x) => x.code).join('; ')}; let ${vars.map((v, i) => `${v.id} = ${ts[i].t}`).join(', ')};`;
+      this.release(...ts.map((x) => x.t));
+      return out;
+    }
+    return head + this.assignFromList(exprs, vars.length, (vals) =>
+      `let ${vars.map((v, i) => `${v.id} = ${vals[i]}`).join(', ')};`);
+  }
+
+  /**
+   * Evaluates an expression list adjusted to `n` values and hands the value
+   * expressions (temps or array reads) to `use`.
+   */
+  private assignFromList(exprs: Expr[], n: number, use: (vals: string[]) => string): string {
+    let out = '';
+    const vals: string[] = [];
+    const temps: string[] = [];
+    const last = exprs[exprs.length - 1];
+    exprs.forEach((e, i) => {
+      const isLast = i === exprs.length - 1;
+      if (isLast && isMulti(last) && vals.length < n) {
+        const t = this.temp();
+        temps.push(t);
+        out += `${t} = ${this.multiExpr(e)}; `;
+        for (let k = 0; vals.length < n; k++) vals.push(`${t}[${k}]`);
+      } else if (vals.length < n) {
+        const t = this.temp();
+        temps.push(t);
+        out += `${t} = ${this.expr(e)}; `;
+        vals.push(t);
+      } else {
+        out += `${this.expr(e, 'discard')}; `; // extra values are still evaluated
+      }
+    });
+    while (vals.length < n) vals.push('undefined');
+    out += use(vals);
+    this.release(...temps);
+    return out;
+  }
+
+  private assignStat(s: Extract<Stat, { k: 'assign' }>): string {
+    const head = this.sync(s.line);
+    const { targets, exprs } = s;
+    if (targets.length === 1 && exprs.length === 1) {
+      const t = targets[0];
+      if (t.k === 'local') return head + `${t.v.id} = ${this.expr(exprs[0])};`;
+      if (t.k === 'global') return head + this.setGlobal(t.name, this.expr(exprs[0])) + ';';
+      if (t.k === 'index') {
+        const o = this.temp();
+        const k = this.temp();
+        const code = `${o} = ${this.expr(t.obj)}; ${k} = ${this.expr(t.key)}; ` +
+          this.setIndex(o, k, this.expr(exprs[0]), describe(t.obj)) + ';';
+        this.release(o, k);
+        return head + code;
+      }
+    }
+    // Evaluate the table and key of each target, then the values, then assign
+    // right to left as lua5.1 does.
+    let out = head;
+    const places: { kind: 'local' | 'global' | 'index'; a: string; b: string; desc?: string }[] = [];
+    const held: string[] = [];
+    for (const t of targets) {
+      if (t.k === 'local') places.push({ kind: 'local', a: t.v.id, b: '' });
+      else if (t.k === 'global') places.push({ kind: 'global', a: t.name, b: '' });
+      else if (t.k === 'index') {
+        const o = this.temp();
+        const k = this.temp();
+        held.push(o, k);
+        out += `${o} = ${this.expr(t.obj)}; ${k} = ${this.expr(t.key)}; `;
+        places.push({ kind: 'index', a: o, b: k, desc: describe(t.obj) });
+      }
+    }
+    out += this.assignFromList(exprs, targets.length, (vals) => {
+      let o = '';
+      for (let i = places.length - 1; i >= 0; i--) {
+        const p = places[i];
+        if (p.kind === 'local') o += `${p.a} = ${vals[i]}; `;
+        else if (p.kind === 'global') o += this.setGlobal(p.a, vals[i]) + '; ';
+        else o += this.setIndex(p.a, p.b, vals[i], p.desc) + '; ';
+      }
+      return o;
+    });
+    this.release(...held);
+    return out;
+  }
+
+  private setGlobal(name: string, value: string): string {
+    const k = JSON.stringify(name);
+    return `(G.metatable === null && !G.readonly ? G.set(${k}, ${value}) : (yield* R.setindex(G, ${k}, ${value}, undefined)))`;
+  }
+
+  /** `o` and `k` are temps or literals already evaluated. */
+  private setIndex(o: string, k: string, value: string, desc: string | undefined): string {
+    return `(${o} instanceof T && ${o}.metatable === null && !${o}.readonly && ${k} !== undefined && ${k} === ${k} ? ${o}.set(${k}, ${value}) : (yield* R.setindex(${o}, ${k}, ${value}, ${q(desc)})))`;
+  }
+
+  private numFor(s: Extract<Stat, { k: 'numfor' }>): string {
+    const head = this.sync(s.line);
+    const i = this.temp();
+    const lim = this.temp();
+    const step = this.temp();
+    let out = head + `${i} = R.forNum(${this.expr(s.start)}, 'initial'); ${lim} = R.forNum(${this.expr(s.limit)}, 'limit'); ` +
+      `${step} = ${s.step ? `R.forNum(${this.expr(s.step)}, 'step')` : '1'}; `;
+    const stepConst = s.step === null ? 1 : s.step.k === 'num' ? s.step.v : null;
+    const test = stepConst === null
+      ? `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`
+      : stepConst > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`;
+    out += `for (${i} -= ${step}; ${i} += ${step}, ${test};) { ${BUDGET_CHECK} let ${s.v.id} = ${i}; `;
+    out += this.block(s.body) + ' }';
+    // the loop temps stay reserved for the body; release after
+    this.release(i, lim, step);
+    return out;
+  }
+
+  private genFor(s: Extract<Stat, { k: 'genfor' }>): string {
+    const head = this.sync(s.line);
+    const f = this.temp();
+    const st = this.temp();
+    const ctl = this.temp();
+    const mode = this.temp();
+    const rs = this.temp();
+    let out = head + this.assignFromList(s.exprs, 3, (vals) =>
+      `${f} = ${vals[0]}; ${st} = ${vals[1]}; ${ctl} = ${vals[2]}; `);
+    out += `${mode} = R.forMode(${f}, ${st}); if (${mode} === 1) ${ctl} = ${st}.positionOf(${ctl}); `;
+    const ids = s.vars.map((v) => v.id);
+    out += `for (;;) { ${BUDGET_CHECK} let ${ids.join(', ')}; `;
+    out += `if (${mode} === 1) { ${ctl} = ${st}.nextPosition(${ctl}); if (${ctl} < 0) break; ${ids[0]} = ${st}.keyAt(${ctl}); ` +
+      (ids.length > 1 ? `${ids[1]} = ${st}.valueAt(${ctl}); ` : '') + '} ';
+    out += `else if (${mode} === 2) { ${ctl}++; ${ids.length > 1 ? ids[1] : rs} = ${st}.get(${ctl}); if (${ids.length > 1 ? ids[1] : rs} === undefined) break; ${ids[0]} = ${ctl}; } `;
+    out += `else { ${rs} = ${this.callCode(f, [st, ctl], null, 'multi', undefined)}; ${ids[0]} = ${rs}[0]; if (${ids[0]} === undefined) break; ${ctl} = ${ids[0]}; ` +
+      ids.slice(1).map((id, k) => `${id} = ${rs}[${k + 1}]; `).join('') + '} ';
+    out += this.block(s.body) + ' }';
+    this.release(f, st, ctl, mode, rs);
+    return out;
+  }
+
+  /** A JS boolean expression for a Lua condition. */
+  private cond(e: Expr): string {
+    switch (e.k) {
+      case 'true': return 'true';
+      case 'false': case 'nil': return 'false';
+      case 'un':
+        if (e.op === 'not') return `!(${this.cond(e.a)})`;
+        break;
+      case 'bin':
+        if (e.op === 'and') return `(${this.cond(e.a)} && ${this.cond(e.b)})`;
+        if (e.op === 'or') return `(${this.cond(e.a)} || ${this.cond(e.b)})`;
+        if (COMPARISON.has(e.op)) return this.expr(e);
+        break;
+    }
+    const t = this.temp();
+    const out = `((${t} = ${this.expr(e)}) !== undefined && ${t} !== false)`;
+    this.release(t);
+    return out;
+  }
+
+  /**
+   * A JS expression for `e`. mode 'one': its first value; 'multi': an array of all
+   * values (calls only); 'discard': a statement-level call.
+   */
+  expr(e: Expr, mode: 'one' | 'multi' | 'discard' = 'one'): string {
+    switch (e.k) {
+      case 'nil': return 'undefined';
+      case 'true': return 'true';
+      case 'false': return 'false';
+      case 'num': return numLiteral(e.v);
+      case 'str': return strLiteral(e.v);
+      case 'vararg': return mode === 'multi' ? 'va' : 'va[0]';
+      case 'func': return this.functionExpr(e.f, '?');
+      case 'paren': return this.expr(e.e);
+      case 'local': return this.sync(e.line) + e.v.id;
+      case 'global': {
+        const t = this.temp();
+        const k = JSON.stringify(e.name);
+        const out = this.sync(e.line) + `((${t} = G.getStr(${k})) !== undefined || G.metatable === null ? ${t} : (yield* R.index(G, ${k}, undefined)))`;
+        this.release(t);
+        return out;
+      }
+      case 'index': {
+        const o = this.temp();
+        const obj = this.expr(e.obj);
+        const head = this.sync(e.line);
+        let out: string;
+        if (e.key.k === 'str' || e.key.k === 'num') {
+          const k = this.expr(e.key);
+          const v = this.temp();
+          out = `(${o} = ${obj}, ${o} instanceof T && ((${v} = ${o}.get(${k})) !== undefined || ${o}.metatable === null) ? ${v} : (yield* R.index(${o}, ${k}, ${q(describe(e.obj))})))`;
+          this.release(v);
+        } else {
+          const k = this.temp();
+          const v = this.temp();
+          out = `(${o} = ${obj}, ${k} = ${this.expr(e.key)}, ${o} instanceof T && ((${v} = ${o}.get(${k})) !== undefined || ${o}.metatable === null) ? ${v} : (yield* R.index(${o}, ${k}, ${q(describe(e.obj))})))`;
+          this.release(k, v);
+        }
+        this.release(o);
+        return head + out;
+      }
+      case 'call': {
+        const f = this.temp();
+        const fcode = `${f} = ${this.expr(e.fn)}` + this.sync(e.line);
+        const out = this.callWithArgs(fcode, f, null, e.args, mode, describe(e.fn));
+        this.release(f);
+        return out;
+      }
+      case 'method': {
+        const o = this.temp();
+        const f = this.temp();
+        const obj = this.expr(e.obj) + this.sync(e.line);
+        const k = JSON.stringify(e.name);
+        const fcode = `${o} = ${obj}, ${f} = (${o} instanceof T && ((${f} = ${o}.getStr(${k})) !== undefined || ${o}.metatable === null) ? ${f} : (yield* R.index(${o}, ${k}, ${q(describe(e.obj))})))`;
+        const out = this.callWithArgs(fcode, f, o, e.args, mode, `method '${e.name}'`);
+        this.release(o, f);
+        return out;
+      }
+      case 'table': return this.tableCons(e);
+      case 'un': return this.unary(e);
+      case 'bin': return this.binary(e);
+    }
+  }
+
+  /** Evaluates the function (fcode assigns temp f), then arguments, then calls. */
+  private callWithArgs(fcode: string, f: string, self: string | null, args: Expr[], mode: string, desc: string | undefined): string {
+    const argTemps: string[] = [];
+    let code = fcode;
+    let spread: string | null = null;
+    args.forEach((a, i) => {
+      const t = this.temp();
+      argTemps.push(t);
+      if (i === args.length - 1 && isMulti(a)) {
+        code += `, ${t} = ${this.multiExpr(a)}`;
+        spread = t;
+      } else {
+        code += `, ${t} = ${this.expr(a)}`;
+      }
+    });
+    const fixed = spread ? argTemps.slice(0, -1) : argTemps;
+    const call = this.callCode(f, self ? [self, ...fixed] : fixed, spread, mode, desc);
+    this.release(...argTemps);
+    return `(${code}, ${call})`;
+  }
+
+  /** The call itself: all operands are temps. Result: array, or first value. */
+  private callCode(f: string, args: string[], spread: string | null, mode: string, desc: string | undefined): string {
+    const list = spread ? [...args, '...' + spread].join(', ') : args.join(', ');
+    const call = `(${f} instanceof LF ? (${f}.host !== null ? ${f}.host([${list}]) : (yield* ${f}.gen(${list}))) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
+    return mode === 'one' ? `${call}[0]` : call;
+  }
+
+  private tableCons(e: Extract<Expr, { k: 'table' }>): string {
+    const head = this.sync(e.line);
+    if (e.items.length === 0) return head + 'new T()';
+    const t = this.temp();
+    const items = e.items;
+    const last = items[items.length - 1];
+    const multiTail = last.type === 'pos' && isMulti(last.value);
+    const positional = items.filter((it) => it.type === 'pos').length - (multiTail ? 1 : 0);
+    const keyed = items.length - positional - (multiTail ? 1 : 0);
+    // Positional values are stored after all keyed ones in lua5.1 (SETLIST at the
+    // end); a keyed integer key could collide, so then collect positionals first.
+    const mayCollide = positional > 0 && items.some((it) => it.type === 'keyed' && it.key.k !== 'str');
+    let out = `(${t} = new T(${positional}, ${keyed})`;
+    let idx = 0;
+    let list: string | null = null;
+    if (mayCollide) {
+      list = this.temp();
+      out += `, ${list} = []`;
+    }
+    for (const it of items) {
+      if (it.type === 'keyed') {
+        out += `, R.rawsetChecked(${t}, ${this.expr(it.key)}, ${this.expr(it.value)})`;
+      } else if (it === last && multiTail) {
+        if (list) out += `, R.setList(${t}, 0, ${list})`;
+        out += `, R.setList(${t}, ${positional}, ${this.multiExpr(it.value)})`;
+        list = null;
+      } else if (list) {
+        out += `, ${list}.push(${this.expr(it.value)})`;
+        idx++;
+      } else {
+        out += `, ${t}.arr[${idx++}] = ${this.expr(it.value)}`;
+      }
+    }
+    if (list) out += `, R.setList(${t}, 0, ${list})`;
+    out += `, ${t})`;
+    this.release(t);
+    if (mayCollide) this.release(list ?? '');
+    return head + out;
+  }
+
+  private unary(e: Extract<Expr, { k: 'un' }>): string {
+    const a = this.temp();
+    const code = this.expr(e.a);
+    const head = this.sync(e.line);
+    let out: string;
+    const d = q(describe(e.a));
+    switch (e.op) {
+      case 'not':
+        out = `((${a} = ${code}) === undefined || ${a} === false)`;
+        break;
+      case '-':
+        out = `(typeof (${a} = ${code}) === 'number' ? -${a} : (yield* R.unm(${a}, ${d})))`;
+        break;
+      default: // '#'
+        out = `(typeof (${a} = ${code}) === 'string' ? ${a}.length : ${a} instanceof T ? ${a}.length() : R.len(${a}, ${d}))`;
+    }
+    this.release(a);
+    return head + out;
+  }
+
+  private binary(e: Extract<Expr, { k: 'bin' }>): string {
+    const op = e.op;
+    if (op === 'and' || op === 'or') {
+      const a = this.temp();
+      const ca = this.expr(e.a);
+      const cb = this.expr(e.b);
+      this.release(a);
+      return op === 'and'
+        ? `((${a} = ${ca}) === undefined || ${a} === false ? ${a} : ${cb})`
+        : `((${a} = ${ca}) !== undefined && ${a} !== false ? ${a} : ${cb})`;
+    }
+    const [a, ca] = this.operand(e.a);
+    const [b, cb] = this.operand(e.b);
+    const head = this.sync(e.line);
+    const pre = [ca, cb].filter((x) => x).join(', ');
+    const seq = (s: string) => (pre ? `(${pre}, ${s})` : `(${s})`);
+    const da = q(describe(e.a));
+    const db = q(describe(e.b));
+    const isNum = (x: string, ex: Expr) => (ex.k === 'num' ? 'true' : `typeof ${x} === 'number'`);
+    const isStr = (x: string, ex: Expr) => (ex.k === 'str' ? 'true' : `typeof ${x} === 'string'`);
+    const bothNum = `${isNum(a, e.a)} && ${isNum(b, e.b)}`;
+    let out: string;
+    switch (op) {
+      case '+': case '-': case '*': case '/':
+        out = seq(`${bothNum} ? ${a} ${op} ${b} : (yield* R.arith('${op}', ${a}, ${b}, ${da}, ${db}))`);
+        break;
+      case '%':
+        out = seq(`${bothNum} ? ${a} - Math.floor(${a} / ${b}) * ${b} : (yield* R.arith('%', ${a}, ${b}, ${da}, ${db}))`);
+        break;
+      case '^':
+        out = seq(`${bothNum} ? R.pow(${a}, ${b}) : (yield* R.arith('^', ${a}, ${b}, ${da}, ${db}))`);
+        break;
+      case '..':
+        out = seq(`${isStr(a, e.a)} && ${isStr(b, e.b)} ? ${a} + ${b} : R.concat(${a}, ${b}, ${da}, ${db}) ?? (yield* R.concatMeta(${a}, ${b}, ${da}, ${db}))`);
+        break;
+      case '==':
+        out = seq(`${a} === ${b} || (${a} instanceof T && ${b} instanceof T && (yield* R.eqMeta(${a}, ${b})))`);
+        break;
+      case '~=':
+        out = seq(`!(${a} === ${b} || (${a} instanceof T && ${b} instanceof T && (yield* R.eqMeta(${a}, ${b}))))`);
+        break;
+      case '<':
+        out = seq(`${bothNum} ? ${a} < ${b} : (yield* R.lt(${a}, ${b}))`);
+        break;
+      case '<=':
+        out = seq(`${bothNum} ? ${a} <= ${b} : (yield* R.le(${a}, ${b}))`);
+        break;
+      case '>':
+        out = seq(`${bothNum} ? ${a} > ${b} : (yield* R.lt(${b}, ${a}))`);
+        break;
+      default: // '>='
+        out = seq(`${bothNum} ? ${a} >= ${b} : (yield* R.le(${b}, ${a}))`);
+    }
+    this.release(b, a);
+    return head + out;
+  }
+
+  /** An operand as [reference, evaluation code]: locals and constants need no temp. */
+  private operand(e: Expr): [string, string] {
+    if (e.k === 'num') return [numLiteral(e.v), ''];
+    if (e.k === 'str') return [strLiteral(e.v), ''];
+    if (e.k === 'local') return [this.sync(e.line) + e.v.id, ''];
+    const t = this.temp();
+    return [t, `${t} = ${this.expr(e)}`];
+  }
+}
+
+const COMPARISON = new Set(['==', '~=', '<', '<=', '>', '>=']);
+
+function isMulti(e: Expr): boolean {
+  return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
+}
+
+/** How lua5.1's getobjname names a value in error messages. */
+function describe(e: Expr): string | undefined {
+  switch (e.k) {
+    case 'local': return `${e.up ? 'upvalue' : 'local'} '${e.v.name}'`;
+    case 'global': return `global '${e.name}'`;
+    case 'index': return `field '${e.key.k === 'str' ? e.key.v : '?'}'`;
+    default: return undefined;
+  }
+}
+
+function q(s: string | undefined): string {
+  return s === undefined ? 'undefined' : JSON.stringify(s);
+}
+
+function numLiteral(v: number): string {
+  if (v === Infinity) return 'Infinity';
+  if (Object.is(v, -0)) return '-0';
+  return v < 0 ? `(${v})` : String(v);
+}
+
+function strLiteral(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** JavaScript source for a chunk: `new Function('R','LF','T','G', source)` returns its LuaFunction. */
+export function compileToJs(ast: FunctionBody, sourceUrl: string): string {
+  const c = new Compiler();
+  return c.compileChunk(ast) + `\n//# sourceURL=${sourceUrl}`;
+}
