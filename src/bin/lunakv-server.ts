@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
   server.configFile = configFile;
   server.createDatabases();
-  for (const name of ['maxmemory', 'slowlog-log-slower-than', 'slowlog-max-len']) server.applyConfig(name, server.config.get(name));
+  for (const name of ['maxmemory', 'slowlog-log-slower-than', 'slowlog-max-len', 'proto-max-bulk-len', 'client-query-buffer-limit']) server.applyConfig(name, server.config.get(name));
   const port = server.config.getInt('port');
   const host = server.config.get('bind').split(/\s+/).find((a) => !a.startsWith('-')) ?? '127.0.0.1';
   const listenHost = host === '*' ? '0.0.0.0' : host;

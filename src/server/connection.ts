@@ -33,17 +33,7 @@ export class Connection implements ReplySink {
       laddr: `${socket.localAddress}:${socket.localPort}`,
       fd: (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1,
     });
-    this.parser = new RespParser(
-      {
-        get maxBulkLen() {
-          return server.config.getInt('proto-max-bulk-len');
-        },
-        get maxQueryBuffer() {
-          return server.config.getInt('client-query-buffer-limit');
-        },
-      },
-      () => this.client.authenticated,
-    );
+    this.parser = new RespParser(server.parserLimits, () => this.client.authenticated);
     this.client.queryBufferBytes = () => this.parser.pendingBytes;
     this.client.onResume = () => this.processPending();
     server.clients.set(this.client.id, this.client);

@@ -132,6 +132,8 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (server.monitors.size !== 0 && !(entry.flags & (CmdFlag.SKIP_MONITOR | CmdFlag.ADMIN))) server.feedMonitors(client, args);
   const reply = call(client, entry, args);
   if (reply !== NO_REPLY) client.reply(reply);
+  // Clients blocked on keys this command (or its EXEC / script) made ready are served now.
+  server.afterCommand?.();
 }
 
 function multiHasFlag(client: Client, flag: number): boolean {

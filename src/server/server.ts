@@ -12,6 +12,7 @@ import { Logger } from './logger.js';
 import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
 import { PushReply, SimpleReply } from '../protocol/reply.js';
+import type { EncodingLimits } from '../keyspace/value.js';
 
 /** The state of the script being run (scripts run to completion, or suspend past a budget). */
 export interface ScriptState {
@@ -52,6 +53,8 @@ export class Server implements KeyspaceListener {
   readonly monitors = new Set<Client>();
   readonly slowlog = new Slowlog();
   slowlogThresholdUs = 10000;
+  /** proto-max-bulk-len and client-query-buffer-limit, cached for the parser. */
+  readonly parserLimits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
   /** maxmemory in bytes (0 = no limit), cached from the config. */
   maxmemory = 0;
   readonly scriptState: ScriptState = { running: false, timedOut: false, isEval: true, client: null };
@@ -66,6 +69,17 @@ export class Server implements KeyspaceListener {
   port = 0;
   host = '127.0.0.1';
   shuttingDown = false;
+  /** The *-max-listpack-* configs, cached for OBJECT ENCODING and conversions. */
+  readonly encodingLimits: EncodingLimits = {
+    hashMaxListpackEntries: 512,
+    hashMaxListpackValue: 64,
+    setMaxIntsetEntries: 512,
+    zsetMaxListpackEntries: 128,
+    zsetMaxListpackValue: 64,
+    listMaxListpackSize: -2,
+  };
+  /** Set by the blocking machinery: serves keys made ready by the command just run. */
+  afterCommand: (() => void) | null = null;
   /** The config file the server was started with (CONFIG REWRITE writes it). */
   configFile: string | null = null;
   /** Set by the program (bin) or embedder: what SHUTDOWN does after closing clients. */
@@ -84,8 +98,32 @@ export class Server implements KeyspaceListener {
   /** Reacts to a configuration change (from CONFIG SET or start-up). */
   applyConfig(name: string, value: string): void {
     switch (name) {
+      case 'hash-max-listpack-entries':
+        this.encodingLimits.hashMaxListpackEntries = Number(value);
+        break;
+      case 'hash-max-listpack-value':
+        this.encodingLimits.hashMaxListpackValue = Number(value);
+        break;
+      case 'set-max-intset-entries':
+        this.encodingLimits.setMaxIntsetEntries = Number(value);
+        break;
+      case 'zset-max-listpack-entries':
+        this.encodingLimits.zsetMaxListpackEntries = Number(value);
+        break;
+      case 'zset-max-listpack-value':
+        this.encodingLimits.zsetMaxListpackValue = Number(value);
+        break;
+      case 'list-max-listpack-size':
+        this.encodingLimits.listMaxListpackSize = Number(value);
+        break;
       case 'maxmemory':
         this.maxmemory = Number(value);
+        break;
+      case 'proto-max-bulk-len':
+        this.parserLimits.maxBulkLen = Number(value);
+        break;
+      case 'client-query-buffer-limit':
+        this.parserLimits.maxQueryBuffer = Number(value);
         break;
       case 'slowlog-log-slower-than':
         this.slowlogThresholdUs = Number(value);

@@ -1,0 +1,87 @@
+/**
+ * npm run bench: redis-benchmark against lunakv and redis-server in the same run, for
+ * the same tests, 50 clients, pipelines 1 and 16. Prints requests/s and the ratio
+ * lunakv/redis. Both servers run as separate processes on free ports.
+ *
+ * Options (environment): BENCH_REQUESTS (default 100000), BENCH_TESTS (comma list for -t).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LUNAKV_BIN = path.resolve(here, '../src/bin/lunakv-server.js');
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100000);
+const TESTS = process.env.BENCH_TESTS ?? 'ping,set,get,incr,mset';
+const PIPELINES = [1, 16];
+const CLIENTS = 50;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on port ${port} did not start`);
+}
+
+function runBenchmark(port: number, pipeline: number): Map<string, number> {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS, '--csv'], {
+    encoding: 'utf8',
+  });
+  const rows = new Map<string, number>();
+  for (const line of r.stdout.split('\n').slice(1)) {
+    const cells = line.split('","').map((c) => c.replace(/"/g, ''));
+    if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('redis-benchmark', ['--version']).status !== 0) {
+    console.error('redis-benchmark is not installed (apt-get install -y redis-tools)');
+    process.exit(1);
+  }
+  const redisPort = await freePort();
+  const lunakvPort = await freePort();
+  const children: ChildProcess[] = [
+    spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' }),
+    spawn(process.execPath, [LUNAKV_BIN, '--port', String(lunakvPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
+  ];
+  try {
+    await waitForPort(redisPort);
+    await waitForPort(lunakvPort);
+    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}`);
+    console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio'].map((h) => h.padEnd(16)).join(''));
+    for (const pipeline of PIPELINES) {
+      // Alternate the order to spread any drift in machine load.
+      const redis = runBenchmark(redisPort, pipeline);
+      const ours = runBenchmark(lunakvPort, pipeline);
+      for (const [test, rps] of redis) {
+        const mine = ours.get(test) ?? 0;
+        console.log([test, `-P ${pipeline}`, rps.toFixed(0), mine.toFixed(0), (mine / rps).toFixed(2)].map((c) => c.padEnd(16)).join(''));
+      }
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+  }
+}
+
+void main();
