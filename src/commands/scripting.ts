@@ -1,6 +1,397 @@
-/** EVAL and FUNCTION commands (placeholder until they land). */
-import type { Handler } from './registry.js';
+/**
+ * EVAL / EVALSHA / SCRIPT and FCALL / FUNCTION (eval.c, functions.c). The machinery
+ * lives in src/scripting/; this file parses arguments and shapes replies.
+ */
+import { entryByFullName, type Handler } from './registry.js';
+import { CmdFlag } from './spec.js';
+import { parseInt64 } from './args.js';
+import { helpReply } from './connection.js';
+import { dynamicFlags } from '../server/dispatch.js';
+import type { Client } from '../server/client.js';
+import {
+  ErrorReply, Errors, MapReply, OK, SetReply, SimpleReply, type Reply,
+} from '../protocol/reply.js';
+import { globMatch } from '../keyspace/glob.js';
+import { decodeFunctionsPayload, encodeFunctionsPayload } from '../persistence/function-payload.js';
+import { ScriptingEngine } from '../scripting/engine.js';
+import { sha1hex } from '../scripting/bridge.js';
+import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
+import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
+import { LuaTable } from '../scripting/lua-host.js';
+
+const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
+const BUSY_EVAL = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+
+function engineOf(client: Client): ScriptingEngine {
+  return ScriptingEngine.of(client.server);
+}
+
+function isWord(arg: string, word: string): boolean {
+  return arg.length === word.length && lowerAscii(arg) === word;
+}
+
+/** addReplySubcommandSyntaxError */
+function subcommandSyntaxError(args: string[]): ErrorReply {
+  return new ErrorReply(
+    `ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try ${args[0].toUpperCase()} HELP.`.replace(/[\r\n]/g, ' '),
+  );
+}
+
+/** numkeys for EVAL/FCALL: the count, or the error reply. */
+function parseNumKeys(args: string[], badNumber: ErrorReply): number | ErrorReply {
+  const n = parseInt64(args[2]);
+  if (n === null) return badNumber;
+  if (n > args.length - 3) return new ErrorReply("ERR Number of keys can't be greater than number of args");
+  if (n < 0) return new ErrorReply("ERR Number of keys can't be negative");
+  return Number(n);
+}
+
+function luaArray(items: string[]): LuaTable {
+  const t = new LuaTable(items.length, 0);
+  for (let i = 0; i < items.length; i++) t.set(i + 1, items[i]);
+  return t;
+}
+
+/** scriptFlagsToCmdFlags */
+function scriptFlagsToCommandFlags(cmdFlags: number, scriptFlags: number): number {
+  let f = cmdFlags & ~(CmdFlag.STALE | CmdFlag.DENYOOM | CmdFlag.WRITE);
+  if (!(scriptFlags & (ScriptFlag.ALLOW_OOM | ScriptFlag.NO_WRITES))) f |= CmdFlag.DENYOOM;
+  if (!(scriptFlags & ScriptFlag.NO_WRITES)) f |= CmdFlag.WRITE;
+  if (scriptFlags & ScriptFlag.ALLOW_STALE) f |= CmdFlag.STALE;
+  return f & ~CmdFlag.MAY_REPLICATE;
+}
+
+// ---------------------------------------------------------------------------
+// EVAL
+
+function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boolean): Reply {
+  const server = client.server;
+  if (server.monitors.size !== 0) server.feedMonitors(client, args);
+  if (evalsha && args[1].length !== 40) return NOSCRIPT;
+  const numKeys = parseNumKeys(args, Errors.notInteger);
+  if (numKeys instanceof ErrorReply) return numKeys;
+  const engine = engineOf(client);
+  const sha = evalsha ? lowerAscii(args[1]) : sha1hex(args[1]);
+  let script = engine.scripts.get(sha);
+  if (!script) {
+    if (evalsha) return NOSCRIPT;
+    const created = createScript(engine, args[1], sha);
+    if (created instanceof ErrorReply) return created;
+    script = created;
+  }
+  const refused = engine.checkRun(script.flags, ro);
+  if (refused) return refused;
+  const keys = args.slice(3, 3 + numKeys);
+  const argv = args.slice(3 + numKeys);
+  // KEYS and ARGV are globals of the (read-only) global table: set them raw.
+  engine.evalGlobals.set('KEYS', luaArray(keys));
+  engine.evalGlobals.set('ARGV', luaArray(argv));
+  return engine.run(client, script.fn, [], sha, true, script.flags, ro, args);
+}
+
+function createScript(engine: ScriptingEngine, body: string, sha: string) {
+  const header = parseEvalShebang(body);
+  if (typeof header === 'string') return new ErrorReply(`ERR ${header}`);
+  return engine.createScript(body, sha, header.flags, header.shebangLength);
+}
+
+/** evalGetCommandFlags */
+function evalFlags(evalsha: boolean) {
+  return (client: Client, args: string[]): number => {
+    const entryFlags = baseFlags.get(lowerAscii(args[0])) ?? 0;
+    if (args.length < 2) return entryFlags;
+    if (evalsha && args[1].length !== 40) return entryFlags;
+    const engine = engineOf(client);
+    const sha = evalsha ? lowerAscii(args[1]) : sha1hex(args[1]);
+    const cached = engine.scripts.get(sha);
+    let flags: number;
+    if (cached) flags = cached.flags;
+    else {
+      if (evalsha) return entryFlags;
+      const header = parseEvalShebang(args[1]);
+      if (typeof header === 'string') return entryFlags;
+      flags = header.flags;
+    }
+    if (flags & ScriptFlag.EVAL_COMPAT) return entryFlags;
+    return scriptFlagsToCommandFlags(entryFlags, flags);
+  };
+}
+
+/** fcallGetCommandFlags */
+function fcallFlags(client: Client, args: string[]): number {
+  const entryFlags = baseFlags.get(lowerAscii(args[0])) ?? 0;
+  if (args.length < 2) return entryFlags;
+  const f = engineOf(client).libraries.live.findFunction(args[1]);
+  return f ? scriptFlagsToCommandFlags(entryFlags, f.flags) : entryFlags;
+}
+
+/** The table's own flags of the commands whose flags are computed per call. */
+const baseFlags = new Map<string, number>();
+
+const scriptHelp: Handler = () =>
+  helpReply('SCRIPT', [
+    'DEBUG (YES|SYNC|NO)',
+    '    Set the debug mode for subsequent scripts executed.',
+    'EXISTS <sha1> [<sha1> ...]',
+    '    Return information about the existence of the scripts in the script cache.',
+    'FLUSH [ASYNC|SYNC]',
+    '    Flush the Lua scripts cache. Very dangerous on replicas.',
+    '    When called without the optional mode argument, the behavior is determined by the',
+    '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+    '    * ASYNC: Asynchronously flush the scripts cache.',
+    '    * SYNC: Synchronously flush the scripts cache.',
+    'KILL',
+    '    Kill the currently executing Lua script.',
+    'LOAD <script>',
+    '    Load a script into the scripts cache without executing it.',
+  ]);
+
+const scriptCommands: Record<string, Handler> = {
+  eval: (c, a) => evalGeneric(c, a, false, false),
+  eval_ro: (c, a) => evalGeneric(c, a, false, true),
+  evalsha: (c, a) => evalGeneric(c, a, true, false),
+  evalsha_ro: (c, a) => evalGeneric(c, a, true, true),
+  'script|help': scriptHelp,
+  'script|load': (client, args) => {
+    const sha = sha1hex(args[2]);
+    const r = createScript(engineOf(client), args[2], sha);
+    return r instanceof ErrorReply ? r : sha;
+  },
+  'script|exists': (client, args) => {
+    const scripts = engineOf(client).scripts;
+    const out: Reply[] = [];
+    for (let i = 2; i < args.length; i++) out.push(scripts.has(args[i]) ? 1 : 0);
+    return out;
+  },
+  'script|flush': (client, args) => {
+    if (!(args.length === 2 || (args.length === 3 && (isWord(args[2], 'sync') || isWord(args[2], 'async'))))) {
+      return new ErrorReply('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+    }
+    engineOf(client).flushScripts();
+    return OK;
+  },
+  'script|kill': (client) => engineOf(client).kill(true),
+  'script|debug': (_client, args) => {
+    if (isWord(args[2], 'no')) return OK;
+    if (isWord(args[2], 'yes') || isWord(args[2], 'sync')) return new ErrorReply('ERR SCRIPT DEBUG is not supported by lunakv');
+    return new ErrorReply('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+  },
+};
+
+// ---------------------------------------------------------------------------
+// FCALL
+
+function fcallGeneric(client: Client, args: string[], ro: boolean): Reply {
+  const engine = engineOf(client);
+  const fn = engine.libraries.live.findFunction(args[1]);
+  if (!fn) return new ErrorReply('ERR Function not found');
+  const numKeys = parseNumKeys(args, new ErrorReply('ERR Bad number of keys provided'));
+  if (numKeys instanceof ErrorReply) return numKeys;
+  const refused = engine.checkRun(fn.flags, ro);
+  if (refused) return refused;
+  const keys = luaArray(args.slice(3, 3 + numKeys));
+  const argv = luaArray(args.slice(3 + numKeys));
+  return engine.run(client, fn.callback, [keys, argv], fn.name, false, fn.flags, ro, args);
+}
+
+// ---------------------------------------------------------------------------
+// FUNCTION
+
+function libraryReply(lib: Library, withCode: boolean): Reply {
+  const functions: Reply[] = [];
+  for (const f of lib.functions.values()) {
+    const flags: Reply[] = [];
+    for (const [name, bit] of SCRIPT_FLAG_NAMES) if (f.flags & bit) flags.push(new SimpleReply(name));
+    functions.push(new MapReply(['name', f.name, 'description', f.description, 'flags', new SetReply(flags)]));
+  }
+  const entries: Reply[] = ['library_name', lib.name, 'engine', 'LUA', 'functions', functions];
+  if (withCode) entries.push('library_code', lib.code);
+  return new MapReply(entries);
+}
+
+const functionList: Handler = (client, args) => {
+  let withCode = false;
+  let pattern: string | null = null;
+  for (let i = 2; i < args.length; i++) {
+    const arg = args[i];
+    if (!withCode && isWord(arg, 'withcode')) {
+      withCode = true;
+      continue;
+    }
+    if (pattern === null && isWord(arg, 'libraryname')) {
+      if (i >= args.length - 1) return new ErrorReply('ERR library name argument was not given');
+      pattern = args[++i];
+      continue;
+    }
+    return new ErrorReply(`ERR Unknown argument ${arg}`.replace(/[\r\n]/g, ' '));
+  }
+  const out: Reply[] = [];
+  for (const lib of engineOf(client).libraries.live.libraries.values()) {
+    if (pattern !== null && !globMatch(pattern, lib.name, true)) continue;
+    out.push(libraryReply(lib, withCode));
+  }
+  return out;
+};
+
+const functionLoad: Handler = (client, args) => {
+  let replace = false;
+  for (let i = 2; i < args.length - 1; i++) {
+    if (!isWord(args[i], 'replace')) return new ErrorReply(`ERR Unknown option given: ${args[i]}`.replace(/[\r\n]/g, ' '));
+    replace = true;
+  }
+  const r = engineOf(client).libraries.load(args[args.length - 1], replace);
+  if (typeof r !== 'string') return new ErrorReply(`ERR ${r.error}`.replace(/[\r\n]/g, ' '));
+  client.server.dirty++;
+  return r;
+};
+
+type RestorePolicy = 'append' | 'replace' | 'flush';
+
+const functionRestore: Handler = (client, args) => {
+  if (args.length > 4) return subcommandSyntaxError(args);
+  let policy: RestorePolicy = 'append';
+  if (args.length === 4) {
+    const p = lowerAscii(args[3]);
+    if (p !== 'append' && p !== 'replace' && p !== 'flush') {
+      return new ErrorReply('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+    }
+    policy = p;
+  }
+  const libraries = engineOf(client).libraries;
+  const decoded = decodeFunctionsPayload(Buffer.from(args[2], 'latin1'));
+  const sources = decoded.ok ? decoded.libraries : decoded.librariesBeforeError;
+  // Stage 1: everything compiles into a scratch set, no load timeout.
+  const scratch = new LibrarySet();
+  for (const code of sources) {
+    const r = libraries.create(code, scratch, false, 0);
+    if (typeof r !== 'string') return new ErrorReply(`ERR ${r.error}`.replace(/[\r\n]/g, ' '));
+  }
+  if (!decoded.ok) return new ErrorReply(decoded.error);
+  // Stage 2: merge (libraryJoin) or swap.
+  if (policy === 'flush') {
+    libraries.live = scratch;
+  } else {
+    const live = libraries.live;
+    const replaced: Library[] = [];
+    for (const lib of scratch.libraries.values()) {
+      const old = live.libraries.get(lib.name);
+      if (!old) continue;
+      if (policy === 'append') return new ErrorReply(`ERR Library ${lib.name} already exists`);
+      live.unlink(old);
+      replaced.push(old);
+    }
+    for (const f of scratch.functions.values()) {
+      if (live.findFunction(f.name)) {
+        for (const old of replaced) live.link(old);
+        return new ErrorReply(`ERR Function ${f.name} already exists`);
+      }
+    }
+    for (const lib of scratch.libraries.values()) live.link(lib);
+  }
+  client.server.dirty++;
+  return OK;
+};
+
+const functionCommands: Record<string, Handler> = {
+  fcall: (c, a) => fcallGeneric(c, a, false),
+  fcall_ro: (c, a) => fcallGeneric(c, a, true),
+  'function|load': functionLoad,
+  'function|list': functionList,
+  'function|restore': functionRestore,
+  'function|dump': (client) => {
+    const codes = [...engineOf(client).libraries.live.libraries.values()].map((l) => l.code);
+    const compression = client.server.config.get('rdbcompression') === 'yes';
+    return encodeFunctionsPayload(codes.map((c) => Buffer.from(c, 'latin1')), { compression }).toString('latin1');
+  },
+  'function|delete': (client, args) => {
+    const live = engineOf(client).libraries.live;
+    const lib = live.libraries.get(args[2]);
+    if (!lib) return new ErrorReply('ERR Library not found');
+    live.unlink(lib);
+    client.server.dirty++;
+    return OK;
+  },
+  'function|flush': (client, args) => {
+    if (args.length > 3) return subcommandSyntaxError(args);
+    if (args.length === 3 && !isWord(args[2], 'sync') && !isWord(args[2], 'async')) {
+      return new ErrorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+    }
+    engineOf(client).libraries.live = new LibrarySet();
+    client.server.dirty++;
+    return OK;
+  },
+  'function|stats': (client) => {
+    const engine = engineOf(client);
+    const ctx = engine.current;
+    if (ctx && ctx.isEval) return BUSY_EVAL;
+    const running = ctx
+      ? new MapReply(['name', ctx.funcName, 'command', ctx.argv.slice(), 'duration_ms', Date.now() - ctx.startTime])
+      : null;
+    const live = engine.libraries.live;
+    return new MapReply([
+      'running_script',
+      running,
+      'engines',
+      new MapReply(['LUA', new MapReply(['libraries_count', live.libraries.size, 'functions_count', live.functionCount])]),
+    ]);
+  },
+  'function|kill': (client) => engineOf(client).kill(false),
+  'function|help': () =>
+    helpReply('FUNCTION', [
+      'LOAD [REPLACE] <FUNCTION CODE>',
+      '    Create a new library with the given library name and code.',
+      'DELETE <LIBRARY NAME>',
+      '    Delete the given library.',
+      'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
+      '    Return general information on all the libraries:',
+      '    * Library name',
+      '    * The engine used to run the Library',
+      '    * Library description',
+      '    * Functions list',
+      '    * Library code (if WITHCODE is given)',
+      '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+      'STATS',
+      '    Return information about the current function running:',
+      '    * Function name',
+      '    * Command used to run the function',
+      '    * Duration in MS that the function is running',
+      '    If no function is running, return nil',
+      '    In addition, returns a list of available engines.',
+      'KILL',
+      '    Kill the current running function.',
+      'FLUSH [ASYNC|SYNC]',
+      '    Delete all the libraries.',
+      '    When called without the optional mode argument, the behavior is determined by the',
+      '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+      '    * ASYNC: Asynchronously flush the libraries.',
+      '    * SYNC: Synchronously flush the libraries.',
+      'DUMP',
+      '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+      'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+      '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+      '    control how to handle existing libraries (default APPEND):',
+      '    * FLUSH: delete all existing libraries.',
+      '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+      '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+      '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+      '      in case of functions name collision with another library).',
+    ]),
+};
 
 export function registerScriptingCommands(register: (group: Record<string, Handler>) => void): void {
-  void register;
+  register(scriptCommands);
+  register(functionCommands);
+  for (const name of ['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro']) {
+    baseFlags.set(name, commandFlagsOf(name));
+  }
+  dynamicFlags.set('eval', evalFlags(false));
+  dynamicFlags.set('eval_ro', evalFlags(false));
+  dynamicFlags.set('evalsha', evalFlags(true));
+  dynamicFlags.set('evalsha_ro', evalFlags(true));
+  dynamicFlags.set('fcall', fcallFlags);
+  dynamicFlags.set('fcall_ro', fcallFlags);
+}
+
+function commandFlagsOf(name: string): number {
+  return entryByFullName(name)?.flags ?? 0;
 }

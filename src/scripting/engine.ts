@@ -1,0 +1,296 @@
+/**
+ * Per-server scripting state: the EVAL script cache, the function libraries, the Lua
+ * global tables, and the script being run (script.c's run context). One engine per
+ * Server, kept in `server.extensions`.
+ */
+import { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
+import { createLibraryApiTable, createRedisTable } from './bridge.js';
+import { errorTable, luaToReply } from './convert.js';
+import { FunctionLibraries } from './functions.js';
+import {
+  analyzeError, compileChunk, createGlobals, LuaCall, LuaFunction, LuaKill, LuaTable, seal,
+  toLuaError, type LuaValue,
+} from './lua-host.js';
+import { rawToString } from '../lua/runtime.js';
+import { ScriptFlag } from './metadata.js';
+
+/** What one script invocation may do, and what it did (scriptRunCtx). */
+export interface RunContext {
+  /** The function name in errors: the script's SHA1, or the function's name. */
+  funcName: string;
+  isEval: boolean;
+  caller: Client;
+  scriptClient: Client;
+  /** The protocol the script asked for with redis.setresp (2 by default). */
+  resp: 2 | 3;
+  readOnly: boolean;
+  allowOom: boolean;
+  /** Over maxmemory when the script started. */
+  preOom: boolean;
+  /** A write command ran: the script can no longer be killed. */
+  writeDirty: boolean;
+  killed: boolean;
+  startTime: number;
+  /** argv of the EVAL/FCALL (FUNCTION STATS shows it). */
+  argv: string[];
+}
+
+export interface CachedScript {
+  body: string;
+  fn: LuaFunction;
+  flags: number;
+}
+
+/** A running call suspends to the event loop this often once it has timed out. */
+const SLICE_MS = 20;
+
+export class ScriptingEngine {
+  /** EVAL scripts by SHA1 (lower-case hex). */
+  readonly scripts = new Map<string, CachedScript>();
+  readonly libraries: FunctionLibraries;
+  /** The script being run, if any (redis.call needs it). */
+  current: RunContext | null = null;
+  /** The global table EVAL scripts share (read-only; KEYS and ARGV are set per call). */
+  readonly evalGlobals: LuaTable;
+  /** Globals of function libraries: empty, reads go through a switchable __index. */
+  readonly functionGlobals: LuaTable;
+  private readonly functionGlobalsMeta: LuaTable;
+  /** What function callbacks see (the normal library, with the full `redis`). */
+  private readonly functionRuntimeApi: LuaTable;
+  private readonly evalClient: Client;
+  private readonly functionClient: Client;
+  private activeCall: LuaCall | null = null;
+
+  constructor(readonly server: Server) {
+    this.evalClient = new Client(server, null);
+    this.evalClient.isScript = true;
+    this.functionClient = new Client(server, null);
+    this.functionClient.isScript = true;
+
+    this.evalGlobals = createGlobals(true);
+    this.evalGlobals.set('redis', createRedisTable(this));
+    seal(this.evalGlobals);
+
+    this.functionRuntimeApi = createGlobals(true);
+    this.functionRuntimeApi.set('redis', createRedisTable(this));
+    seal(this.functionRuntimeApi);
+
+    this.libraries = new FunctionLibraries(this);
+    this.functionGlobals = new LuaTable();
+    this.functionGlobalsMeta = new LuaTable();
+    this.functionGlobalsMeta.set('__index', this.functionRuntimeApi);
+    this.functionGlobals.metatable = this.functionGlobalsMeta;
+    this.functionGlobals.readonly = true;
+  }
+
+  static of(server: Server): ScriptingEngine {
+    let e = server.extensions.get('scripting') as ScriptingEngine | undefined;
+    if (!e) {
+      e = new ScriptingEngine(server);
+      server.extensions.set('scripting', e);
+    }
+    return e;
+  }
+
+  /** Runs library top-level code with the load-time API (only `redis.register_function` & co). */
+  withLoadApi<T>(registerFunction: LuaFunction, body: () => T): T {
+    const api = createGlobals(false);
+    api.set('redis', createLibraryApiTable(this, registerFunction));
+    seal(api);
+    this.functionGlobalsMeta.set('__index', api);
+    try {
+      return body();
+    } finally {
+      this.functionGlobalsMeta.set('__index', this.functionRuntimeApi);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // EVAL scripts
+
+  /** luaCreateFunction: compiles and caches a script; returns its SHA1 or an error reply. */
+  createScript(body: string, sha: string, flags: number, shebangLength: number): CachedScript | ErrorReply {
+    const cached = this.scripts.get(sha);
+    if (cached) return cached;
+    let fn: LuaFunction;
+    try {
+      fn = compileChunk(body.slice(shebangLength), 'user_script', this.evalGlobals);
+    } catch (e) {
+      return new ErrorReply(`ERR Error compiling script (new function): ${errorText(e)}`.replace(/[\r\n]/g, ' '));
+    }
+    const script = { body, fn, flags };
+    this.scripts.set(sha, script);
+    return script;
+  }
+
+  flushScripts(): void {
+    this.scripts.clear();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Running
+
+  /**
+   * scriptPrepareForRun's checks: the error reply, or null when the script may run.
+   * `ro`: called as EVAL_RO / EVALSHA_RO / FCALL_RO.
+   */
+  checkRun(flags: number, ro: boolean): ErrorReply | null {
+    if (flags & ScriptFlag.EVAL_COMPAT) return null;
+    if (!(flags & ScriptFlag.NO_WRITES)) {
+      if (ro) return new ErrorReply('ERR Can not execute a script with write flag using *_ro command.');
+    }
+    if (this.server.maxmemory > 0 && !(flags & (ScriptFlag.ALLOW_OOM | ScriptFlag.NO_WRITES)) && this.server.isOutOfMemory()) {
+      return new ErrorReply("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+    }
+    return null;
+  }
+
+  /**
+   * Runs `fn` for `caller`. Returns the reply, or NO_REPLY when the script ran past
+   * busy-reply-threshold and was suspended (the caller gets its reply later).
+   */
+  run(caller: Client, fn: LuaFunction, args: LuaValue[], funcName: string, isEval: boolean, flags: number, ro: boolean, argv: string[]): Reply {
+    const compat = (flags & ScriptFlag.EVAL_COMPAT) !== 0;
+    const scriptClient = isEval ? this.evalClient : this.functionClient;
+    scriptClient.db = caller.db;
+    scriptClient.protocol = 2;
+    scriptClient.multi = null;
+    scriptClient.denyBlocking = true;
+    const ctx: RunContext = {
+      funcName,
+      isEval,
+      caller,
+      scriptClient,
+      resp: 2,
+      readOnly: ro || (!compat && (flags & ScriptFlag.NO_WRITES) !== 0),
+      allowOom: !compat && (flags & ScriptFlag.ALLOW_OOM) !== 0,
+      preOom: this.server.maxmemory > 0 && this.server.isOutOfMemory(),
+      writeDirty: false,
+      killed: false,
+      startTime: Date.now(),
+      argv,
+    };
+    const state = this.server.scriptState;
+    this.current = ctx;
+    state.running = true;
+    state.timedOut = false;
+    state.isEval = isEval;
+    state.client = caller;
+    let call: LuaCall;
+    try {
+      call = new LuaCall(fn, args);
+    } catch (e) {
+      return this.finish(ctx, this.errorReply(ctx, e));
+    }
+    this.activeCall = call;
+    // Inside EXEC (or without a connection) the reply is needed now: never suspend.
+    const mustFinish = caller.denyBlocking || caller.sink === null;
+    const threshold = this.server.config.getInt('busy-reply-threshold');
+    for (;;) {
+      const r = this.step(ctx, call);
+      if (r !== undefined) return this.finish(ctx, r);
+      if (!mustFinish && threshold > 0 && Date.now() - ctx.startTime >= threshold) {
+        this.enterTimedOut(ctx, call);
+        return NO_REPLY;
+      }
+    }
+  }
+
+  /** One budget's worth of the call: the final reply, or undefined to continue. */
+  private step(ctx: RunContext, call: LuaCall): Reply | undefined {
+    if (ctx.killed) return this.errorReply(ctx, call.kill());
+    try {
+      const r = call.step();
+      if (!r.done) return undefined;
+      return luaToReply(r.values[0], ctx.resp);
+    } catch (e) {
+      return this.errorReply(ctx, e);
+    }
+  }
+
+  /** Past busy-reply-threshold: other clients get BUSY; the script continues in slices. */
+  private enterTimedOut(ctx: RunContext, call: LuaCall): void {
+    const server = this.server;
+    server.scriptState.timedOut = true;
+    server.log.warning(
+      `Slow script detected: still in execution after ${Date.now() - ctx.startTime} milliseconds. You can try killing the script using the ${ctx.isEval ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${ctx.funcName}.`,
+    );
+    const caller = ctx.caller;
+    // Its pipelined commands wait for the script's reply.
+    caller.blocked = 'script';
+    const slice = (): void => {
+      const until = Date.now() + SLICE_MS;
+      for (;;) {
+        const r = this.step(ctx, call);
+        if (r !== undefined) {
+          const reply = this.finish(ctx, r);
+          caller.blocked = null;
+          if (!caller.closed) caller.reply(reply);
+          caller.onResume();
+          return;
+        }
+        if (Date.now() >= until) break;
+      }
+      setImmediate(slice);
+    };
+    setImmediate(slice);
+  }
+
+  private finish(ctx: RunContext, reply: Reply): Reply {
+    const state = this.server.scriptState;
+    const wasTimedOut = state.timedOut;
+    this.current = null;
+    this.activeCall = null;
+    state.running = false;
+    state.timedOut = false;
+    state.client = null;
+    ctx.scriptClient.protocol = 2;
+    if (wasTimedOut) this.server.log.warning('Slow script finished');
+    queueMicrotask(() => this.server.resumeDeferred());
+    return reply;
+  }
+
+  /** luaCallFunction's error path through __redis__err__handler. */
+  private errorReply(ctx: RunContext, e: unknown): ErrorReply {
+    const analyzed = analyzeError(e);
+    let value = analyzed.value;
+    if (e instanceof LuaKill) {
+      this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
+      value = errorTable('Script killed by user with SCRIPT KILL...');
+    }
+    let table: LuaTable;
+    if (value instanceof LuaTable) table = value;
+    else {
+      table = new LuaTable();
+      table.set('err', 'ERR ' + rawToString(value));
+    }
+    const err = table.get('err');
+    let message = typeof err === 'string' ? err : typeof err === 'number' ? rawToString(err) : 'ERR (null)';
+    const pos = analyzed.position;
+    if (pos) message += ` script: ${ctx.funcName}, on ${pos.source}:${pos.line}.`;
+    return new ErrorReply(message.replace(/[\r\n]/g, ' '));
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL. */
+  kill(isEval: boolean): Reply {
+    const ctx = this.current;
+    if (!ctx) return new ErrorReply('NOTBUSY No scripts in execution right now.');
+    if (ctx.writeDirty) {
+      return new ErrorReply(
+        'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+      );
+    }
+    if (isEval && !ctx.isEval) return new ErrorReply('BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.');
+    if (!isEval && ctx.isEval) return new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+    ctx.killed = true;
+    return OK;
+  }
+}
+
+/** The text of a compile error (lua_tostring of the error value). */
+export function errorText(e: unknown): string {
+  const v = toLuaError(e).value;
+  return rawToString(v);
+}
