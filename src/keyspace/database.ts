@@ -30,6 +30,13 @@ export class Database {
   /** Counted by INFO keyspace-hits/misses. */
   hits = 0;
   misses = 0;
+  /**
+   * Last access time (ms) per key, for OBJECT IDLETIME and DEBUG OBJECT. Null until one
+   * of them first asks (then keys not seen since count from `accessTrackedSince`), so
+   * that servers which never ask pay nothing on lookups.
+   */
+  private accessTimes: Map<string, number> | null = null;
+  private accessTrackedSince = 0;
 
   constructor(
     public id: number,
@@ -48,7 +55,25 @@ export class Database {
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    if (this.accessTimes !== null) this.accessTimes.set(key, this.clock.now);
     return v;
+  }
+
+  /** Like get, without updating the key's access time (Redis's LOOKUP_NOTOUCH). */
+  peek(key: string): RedisValue | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return v;
+  }
+
+  /** Milliseconds since `key` was last read or written (starts access tracking on first use). */
+  idleMs(key: string): number {
+    if (this.accessTimes === null) {
+      this.accessTimes = new Map();
+      this.accessTrackedSince = this.clock.now;
+    }
+    return Math.max(0, this.clock.now - (this.accessTimes.get(key) ?? this.accessTrackedSince));
   }
 
   /** Like get, counting keyspace hits and misses (for read commands). */
@@ -71,6 +96,7 @@ export class Database {
     this.data.set(key, value);
     if (!existed && this.scanIndex) this.scanIndex.add(key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.accessTimes !== null) this.accessTimes.set(key, this.clock.now);
     this.listener.keyModified(this, key);
   }
 
@@ -132,6 +158,7 @@ export class Database {
     this.data.clear();
     this.expires.clear();
     this.scanIndex = null;
+    if (this.accessTimes !== null) this.accessTimes.clear();
     return n;
   }
 
@@ -148,6 +175,8 @@ export class Database {
     swap(this.expires, other.expires);
     this.scanIndex = null;
     other.scanIndex = null;
+    [this.accessTimes, other.accessTimes] = [other.accessTimes, this.accessTimes];
+    [this.accessTrackedSince, other.accessTrackedSince] = [other.accessTrackedSince, this.accessTrackedSince];
   }
 
   /** A random key that is not expired, or undefined if there is none. */
@@ -182,6 +211,7 @@ export class Database {
     this.data.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.scanIndex) this.scanIndex.remove(key);
+    if (this.accessTimes !== null) this.accessTimes.delete(key);
   }
 
   /** Removes a key without lazy-expiry checks or signals: for MOVE/RENAME internals. */

@@ -19,6 +19,8 @@ interface ConfigDef {
   kind: Kind;
   default: string;
   immutable?: boolean;
+  /** Settable only when enable-protected-configs allows it (Redis's PROTECTED_CONFIG). */
+  protected?: boolean;
   /** Hidden from CONFIG GET '*' (a secret would still be shown by Redis; none are hidden yet). */
 }
 
@@ -46,8 +48,8 @@ const DEFS: ConfigDef[] = [
   { name: 'bind', kind: str, default: '* -::*' },
   { name: 'requirepass', kind: str, default: '' },
   { name: 'databases', kind: int(1, INT_MAX), default: '16', immutable: true },
-  { name: 'dir', kind: str, default: '' },
-  { name: 'dbfilename', kind: str, default: 'dump.rdb' },
+  { name: 'dir', kind: str, default: '', protected: true },
+  { name: 'dbfilename', kind: str, default: 'dump.rdb', protected: true },
   { name: 'save', kind: { type: 'special', validate: validateSave }, default: '3600 1 300 100 60 10000' },
   { name: 'appendonly', kind: bool, default: 'no' },
   { name: 'appendfsync', kind: oneOf('always', 'everysec', 'no'), default: 'everysec' },
@@ -205,22 +207,42 @@ export class Config {
     return this.get(name) === 'yes';
   }
 
-  /** CONFIG GET: [name, value] pairs matching any of the patterns, in definition order. */
+  /**
+   * CONFIG GET: [name, value] pairs matching any of the patterns. A pattern without glob
+   * characters is looked up directly and shown as typed (Redis replies "MAXMEMORY" to
+   * CONFIG GET MAXMEMORY); names are deduplicated case-insensitively, first form kept.
+   */
   match(patterns: string[]): [string, string][] {
-    const out = new Map<string, string>();
+    const out = new Map<string, [string, string]>();
     for (const pattern of patterns) {
-      const p = pattern.toLowerCase();
-      const exact = byName.get(p);
-      if (exact && !/[*?[]/.test(p)) {
-        out.set(p, this.values.get(exact.name)!);
+      if (!/[*?[]/.test(pattern)) {
+        const lower = pattern.toLowerCase();
+        const d = byName.get(lower);
+        if (d && !out.has(lower)) out.set(lower, [pattern, this.values.get(d.name)!]);
         continue;
       }
       for (const d of DEFS) {
-        if (globMatch(p, d.name, true)) out.set(d.name, this.values.get(d.name)!);
-        if (d.alias && globMatch(p, d.alias, true)) out.set(d.alias, this.values.get(d.name)!);
+        const value = this.values.get(d.name)!;
+        // Redis skips a parameter whose canonical name already matched; an alias met
+        // first is shown beside it (its dict order puts some aliases first).
+        if (d.alias && !out.has(d.name) && !out.has(d.alias) && globMatch(pattern, d.alias, true)) out.set(d.alias, [d.alias, value]);
+        if (!out.has(d.name) && globMatch(pattern, d.name, true)) out.set(d.name, [d.name, value]);
       }
     }
-    return [...out];
+    return [...out.values()];
+  }
+
+  /** The canonical name of a parameter or alias (any case), or undefined. */
+  static canonicalName(name: string): string | undefined {
+    return byName.get(name.toLowerCase())?.name;
+  }
+
+  /** Every parameter: canonical name, current value, and whether it is the default. */
+  all(): { name: string; value: string; isDefault: boolean }[] {
+    return DEFS.map((d) => {
+      const value = this.values.get(d.name)!;
+      return { name: d.name, value, isDefault: value === d.default };
+    });
   }
 
   /** Validates a value; returns the normalised value or throws ConfigError with Redis's reason. */
@@ -270,15 +292,16 @@ export class Config {
    * CONFIG SET with several pairs, all or nothing. Returns an error message (full text)
    * or null on success.
    */
-  setMany(pairs: [string, string][]): string | null {
+  setMany(pairs: [string, string][], allowProtected = false): string | null {
+    // One pass in argument order, as Redis's configSetCommand: the first problem wins.
     const defs: ConfigDef[] = [];
     for (const [name] of pairs) {
       const d = byName.get(name.toLowerCase());
       if (!d) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
-    }
-    for (const [name] of pairs) {
-      const d = byName.get(name.toLowerCase())!;
       if (d.immutable) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+      if (d.protected && !allowProtected) {
+        return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
+      }
       if (defs.includes(d)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
       defs.push(d);
     }

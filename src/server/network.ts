@@ -23,6 +23,7 @@ export function listen(server: Server, port: number, host: string): Promise<net.
       const addr = tcp.address() as net.AddressInfo;
       server.port = addr.port;
       server.host = host;
+      server.listener = tcp;
       resolve(tcp);
     });
   });
