@@ -28,6 +28,16 @@ export interface ScriptState {
 /** Hooks that later subsystems (blocking, scripting, persistence) attach to a server. */
 export interface KeyReadyHandler {
   keyReady(db: Database, key: string): void;
+  /** Keys of `db` that clients are blocked on (SWAPDB re-signals those that now exist). */
+  blockedKeys?(db: Database): Iterable<string>;
+}
+
+/** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
+export interface ShutdownRequest {
+  save: boolean;
+  nosave: boolean;
+  now: boolean;
+  force: boolean;
 }
 
 export class Server implements KeyspaceListener {
@@ -69,6 +79,10 @@ export class Server implements KeyspaceListener {
   port = 0;
   host = '127.0.0.1';
   shuttingDown = false;
+  /** The listening socket once listening (SHUTDOWN closes it). */
+  listener: import('node:net').Server | null = null;
+  /** Set by SHUTDOWN before the shutdown hooks run, so they know SAVE/NOSAVE/FORCE. */
+  shutdownRequest: ShutdownRequest | null = null;
   /** The *-max-listpack-* configs, cached for OBJECT ENCODING and conversions. */
   readonly encodingLimits: EncodingLimits = {
     hashMaxListpackEntries: 512,
