@@ -398,7 +398,8 @@ class Compiler {
   /** The call itself: all operands are temps. Result: array, or first value. */
   private callCode(f: string, args: string[], spread: string | null, mode: string, desc: string | undefined): string {
     const list = spread ? [...args, '...' + spread].join(', ') : args.join(', ');
-    const call = `(${f} instanceof LF ? (${f}.host !== null ? ${f}.host([${list}]) : (yield* ${f}.gen(${list}))) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
+    const hostCall = desc !== undefined && desc.startsWith('method ') ? `R.hostMethod(${f}, [${list}])` : `${f}.host([${list}])`;
+    const call = `(${f} instanceof LF ? (${f}.host !== null ? ${hostCall} : (yield* ${f}.gen(${list}))) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
     return mode === 'one' ? `${call}[0]` : call;
   }
 

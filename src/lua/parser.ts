@@ -766,7 +766,7 @@ const BINARY_PRIORITY: Record<string, [number, number]> = {
 
 function foldUnary(op: string, a: Expr, line: number): Expr {
   // lua5.1 folds -<numeral> at compile time
-  if (op === '-' && a.k === 'num') return { k: 'num', v: -a.v };
+  if (op === '-' && a.k === 'num') return { k: 'num', v: a.v === 0 ? 0 : -a.v };
   return { k: 'un', op, a, line };
 }
 

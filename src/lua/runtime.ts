@@ -416,6 +416,25 @@ export function* toStringMeta(v: LuaValue): Generator<unknown, LuaValue, unknown
   return rawToString(v);
 }
 
+/**
+ * A host function called as a method (obj:f()): like luaL_argerror, argument numbers in
+ * "bad argument" messages do not count self ("calling 'f' on bad self" for self).
+ */
+export function hostMethod(f: LuaFunction, args: LuaValue[]): LuaValue[] {
+  try {
+    return f.host!(args);
+  } catch (e) {
+    if (e instanceof LuaLibError) {
+      const m = /^bad argument #(\d+) to '([^']*)' \((.*)\)$/s.exec(e.message);
+      if (m) {
+        const n = Number(m[1]) - 1;
+        throw new LuaLibError(n === 0 ? `calling '${m[2]}' on bad self (${m[3]})` : `bad argument #${n} to '${m[2]}' (${m[3]})`);
+      }
+    }
+    throw e;
+  }
+}
+
 /** The object compiled code calls `R`. */
 export interface RuntimeHelpers {
   budget: number;
@@ -433,6 +452,7 @@ export interface RuntimeHelpers {
   le: typeof le;
   pow: typeof pow;
   forNum: typeof forNum;
+  hostMethod: typeof hostMethod;
   forMode: typeof forMode;
   rawsetChecked: typeof rawsetChecked;
   setList: typeof setList;
@@ -443,5 +463,5 @@ export const R: RuntimeHelpers = {
   budget: Infinity,
   E: EMPTY,
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
-  forNum, forMode, rawsetChecked, setList,
+  forNum, forMode, rawsetChecked, setList, hostMethod,
 };

@@ -9,7 +9,7 @@
  *   function -> LuaFunction (compiled Lua, or a host function)
  *   thread   -> Coroutine
  */
-import type { LuaTable } from './table.js';
+import { LuaTable } from './table.js';
 
 export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | Coroutine;
 
@@ -67,7 +67,8 @@ export function type(v: LuaValue): string {
     default:
       if (v instanceof LuaFunction) return 'function';
       if (v instanceof Coroutine) return 'thread';
-      return 'table';
+      if (v instanceof LuaTable) return 'table';
+      return 'userdata'; // host objects such as cjson.null
   }
 }
 

@@ -1,0 +1,46 @@
+/** Differential harness: runs a snippet through the engine and through lua5.1. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { compile, createGlobals, LuaExecution, LuaFunction, type LuaValue } from '../../src/lua/index.js';
+import { toStringMeta } from '../../src/lua/runtime.js';
+
+export const ORACLE = '/usr/bin/lua5.1';
+export const oracleAvailable = existsSync(ORACLE);
+
+/** Engine output: what print wrote, then "ERROR: msg" for an uncaught error. */
+export function runEngine(source: string, budget = Infinity): string {
+  let out = '';
+  const G = createGlobals();
+  G.set('print', LuaFunction.fromGenerator('print', function* host_print(...args: LuaValue[]) {
+    const parts: string[] = [];
+    for (const a of args) parts.push(String(yield* toStringMeta(a)));
+    out += parts.join('\t') + '\n';
+    return [];
+  }));
+  let fn: LuaFunction;
+  try {
+    fn = compile(source, '=stdin', G);
+  } catch (e) {
+    return out + 'ERROR: ' + (e as Error).message + '\n';
+  }
+  const exec = new LuaExecution(fn, []);
+  for (;;) {
+    const r = exec.resume(budget);
+    if (r.status === 'suspended') continue;
+    if (r.status === 'error') out += 'ERROR: ' + r.error.message + '\n';
+    if (r.status === 'killed') out += 'KILLED\n';
+    return out;
+  }
+}
+
+/** lua5.1 output in the same form (stdin chunk is named "stdin"). */
+export function runOracle(source: string): string {
+  const r = spawnSync(ORACLE, ['-'], { input: Buffer.from(source, 'latin1'), timeout: 10000 });
+  let out = r.stdout.toString('latin1');
+  const err = r.stderr.toString('latin1');
+  if (err) {
+    const first = err.split('\n')[0].replace(/^lua5\.1: /, '');
+    out += 'ERROR: ' + first + '\n';
+  }
+  return out;
+}
