@@ -1,6 +1,13 @@
-/** Hash, list, set, sorted set and stream commands (placeholder until they land). */
+/** Hash, list, set, sorted set and stream commands, SORT, and CLIENT UNBLOCK. */
 import type { Handler } from './registry.js';
+import { hashCommands } from './hash.js';
+import { listCommands } from './list.js';
+import { setCommands } from './set.js';
+import { clientUnblock } from '../server/blocking.js';
 
 export function registerDataTypeCommands(register: (group: Record<string, Handler>) => void): void {
-  void register;
+  register(hashCommands);
+  register(listCommands);
+  register(setCommands);
+  register({ 'client|unblock': clientUnblock });
 }
