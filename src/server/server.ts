@@ -228,6 +228,8 @@ export class Server implements KeyspaceListener {
   keyModified(db: Database, key: string): void {
     this.dirty++;
     if (this.watches.size !== 0) this.watches.touch(db, key);
+    // A key created by RENAME, MOVE, RESTORE, SORT STORE... may serve blocked clients.
+    if (this.keyReadyHandler !== null) this.keyReadyHandler.keyReady(db, key);
   }
 
   keyExpired(): void {
