@@ -137,16 +137,13 @@ const getex: Handler = (client, args) => {
   if (parsed instanceof ErrorReply) return parsed;
   const db = client.db;
   const key = args[1];
-  let when = 0;
-  if (parsed.expire !== null) {
-    const ms = expireMillis(client, args, parsed.flags, parsed.expire);
-    if (ms instanceof ErrorReply) return ms;
-    when = ms;
-  }
+  // Redis looks the key up before it validates the expire time.
   const v = getString(db, key);
   if (v === undefined || v instanceof ErrorReply) return v ?? null;
   if (parsed.expire !== null) {
-    if (when <= client.server.clock.now) {
+    const when = expireMillis(client, args, parsed.flags, parsed.expire);
+    if (when instanceof ErrorReply) return when;
+    if (parsed.flags & (SetFlag.EXAT | SetFlag.PXAT) && when <= client.server.clock.now) {
       db.delete(key);
     } else {
       db.setExpire(key, when);
