@@ -5,7 +5,6 @@
 import { entryByFullName, type Handler } from './registry.js';
 import { CmdFlag } from './spec.js';
 import { parseInt64 } from './args.js';
-import { helpReply } from './connection.js';
 import { dynamicFlags } from '../server/dispatch.js';
 import type { Client } from '../server/client.js';
 import {
@@ -18,6 +17,14 @@ import { sha1hex } from '../scripting/bridge.js';
 import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
 import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
 import { LuaTable } from '../scripting/lua-host.js';
+
+/** addReplyHelp as SCRIPT HELP and FUNCTION HELP print it (7.0 says "Prints this help."). */
+function helpReply(command: string, lines: string[]): Reply {
+  const out: Reply[] = [new SimpleReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
+  for (const l of lines) out.push(new SimpleReply(l));
+  out.push(new SimpleReply('HELP'), new SimpleReply('    Prints this help.'));
+  return out;
+}
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
 const BUSY_EVAL = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
