@@ -11,7 +11,7 @@ import type { LogLevel } from '../server/logger.js';
 import { Errors, ErrorReply } from '../protocol/reply.js';
 import { formatG } from '../protocol/double.js';
 import { errorTable, replyToLua } from './convert.js';
-import { hostFunction, LuaError, LuaTable, type LuaValue } from './lua-host.js';
+import { createGlobals, hostFunction, LuaError, LuaTable, type LuaValue } from './lua-host.js';
 import type { RunContext, ScriptingEngine } from './engine.js';
 import { rawToString } from '../lua/runtime.js';
 
@@ -226,7 +226,8 @@ export function createRedisTable(engine: ScriptingEngine): LuaTable {
 
 /** The `redis` table visible while a library's top-level code runs (function_lua.c). */
 export function createLibraryApiTable(engine: ScriptingEngine, registerFunction: LuaValue): LuaTable {
-  const t = new LuaTable();
+  // Missing fields raise like missing globals (Redis protects this table the same way).
+  const t = createGlobals(false);
   setConstants(t);
   t.set('log', logFunction(engine));
   t.set('register_function', registerFunction);
