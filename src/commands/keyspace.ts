@@ -10,7 +10,6 @@ import { ErrorReply, Errors, OK, SimpleReply, err, type Reply } from '../protoco
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
-import { helpReply } from './connection.js';
 import type { Handler } from './registry.js';
 
 const SAME_OBJECT = err('ERR source and destination objects are the same');
@@ -28,11 +27,22 @@ function peekRead(db: Database, key: string): RedisValue | undefined {
   return v;
 }
 
-/** Redis's getIntFromObjectOrReply: a 32-bit signed integer. */
-function parseInt32(s: string): number | null {
+const INT32_RANGE = err('ERR value is out of range, value must between -2147483648 and 2147483647');
+
+/** getIntFromObjectOrReply without a custom message: a 32-bit signed integer, or Redis's error. */
+export function int32Arg(s: string): number | ErrorReply {
   const v = parseInt64(s);
-  if (v === null || typeof v === 'bigint' || v > INT_MAX || v < -INT_MAX - 1) return null;
+  if (v === null) return Errors.notInteger;
+  if (typeof v === 'bigint' || v > INT_MAX || v < -INT_MAX - 1) return INT32_RANGE;
   return v;
+}
+
+/** addReplyHelp: the header, the lines, and the HELP entry, as status replies. */
+export function helpLines(command: string, lines: string[]): Reply {
+  const out: Reply[] = [new SimpleReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
+  for (const l of lines) out.push(new SimpleReply(l));
+  out.push(new SimpleReply('HELP'), new SimpleReply('    Prints this help.'));
+  return out;
 }
 
 /** selectDb's check: the database with index `id`, or undefined when out of range. */
@@ -172,8 +182,8 @@ const renamenx: Handler = (client, args) => renameGeneric(client, args, true);
 const move: Handler = (client, args) => {
   const server = client.server;
   const src = client.db;
-  const id = parseInt32(args[2]);
-  if (id === null) return Errors.notInteger;
+  const id = int32Arg(args[2]);
+  if (id instanceof ErrorReply) return id;
   const dst = databaseAt(server, id);
   if (!dst) return Errors.dbIndexOutOfRange;
   if (dst === src) return SAME_OBJECT;
@@ -196,8 +206,8 @@ const copy: Handler = (client, args) => {
     if (is(args[j], 'replace')) {
       replace = true;
     } else if (is(args[j], 'db') && j + 1 < args.length) {
-      const id = parseInt32(args[j + 1]);
-      if (id === null) return Errors.notInteger;
+      const id = int32Arg(args[j + 1]);
+      if (id instanceof ErrorReply) return id;
       const target = databaseAt(server, id);
       if (!target) return Errors.dbIndexOutOfRange;
       dst = target;
@@ -292,9 +302,12 @@ const pexpire: Handler = (client, args) => expireGeneric(client, args, true, fal
 const expireat: Handler = (client, args) => expireGeneric(client, args, false, true);
 const pexpireat: Handler = (client, args) => expireGeneric(client, args, false, false);
 
-/** An expire time as an integer reply (huge ones are kept exact as bigints). */
+/**
+ * An expire time as an integer reply. Times beyond 2^53 are stored as doubles: their
+ * shortest decimal form is the integer the client sent (9223372036854770000 stays so).
+ */
 function msReply(ms: number): number | bigint {
-  return Number.isSafeInteger(ms) ? ms : BigInt(ms);
+  return Number.isSafeInteger(ms) ? ms : BigInt(String(ms));
 }
 
 /** ttlGenericCommand. */
@@ -398,7 +411,7 @@ const objectFreq: Handler = (client, args) => {
 };
 
 const objectHelp: Handler = () =>
-  helpReply('OBJECT', [
+  helpLines('OBJECT', [
     'ENCODING <key>',
     '    Return the kind of internal representation used in order to store the value',
     '    associated with a <key>.',

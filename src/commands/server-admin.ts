@@ -11,8 +11,7 @@ import { Config } from '../server/config.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbWriter } from '../persistence/rdb-encoding.js';
 import { is, parseInt64 } from './args.js';
-import { helpReply } from './connection.js';
-import { encodingOf, refcountOf } from './keyspace.js';
+import { encodingOf, helpLines, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
 import { infoText, lruClock, parseInfoSections, resetInfoPeaks } from './server-info.js';
 
@@ -182,7 +181,7 @@ const configRewrite: Handler = (client) => {
 };
 
 const configHelp: Handler = () =>
-  helpReply('CONFIG', [
+  helpLines('CONFIG', [
     'GET <pattern>',
     '    Return parameters matching the glob-like <pattern> and their values.',
     'SET <directive> <value>',
@@ -305,7 +304,7 @@ const slowlogReset: Handler = (client) => {
 };
 
 const slowlogHelp: Handler = () =>
-  helpReply('SLOWLOG', [
+  helpLines('SLOWLOG', [
     'GET [<count>]',
     '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
     '    Entries are made of:',
@@ -520,7 +519,7 @@ function debugObject(client: Client, key: string): Reply {
 const debug: Handler = (client, args) => {
   const sub = args[1].toLowerCase();
   const argc = args.length;
-  if (sub === 'help' && argc === 2) return helpReply('DEBUG', DEBUG_HELP);
+  if (sub === 'help' && argc === 2) return helpLines('DEBUG', DEBUG_HELP);
   if (sub === 'sleep' && argc === 3) {
     // Redis truncates to whole microseconds.
     sleepSync(Math.floor(strtodPrefix(args[2]) * 1e6) / 1000);
