@@ -766,15 +766,15 @@ const BINARY_PRIORITY: Record<string, [number, number]> = {
 
 function foldUnary(op: string, a: Expr, line: number): Expr {
   // lua5.1 folds -<numeral> at compile time
-  if (op === '-' && a.k === 'num') return { k: 'num', v: a.v === 0 ? 0 : -a.v };
+  if (op === '-' && a.k === 'num') return { k: 'num', v: -a.v };
   return { k: 'un', op, a, line };
 }
 
 function tokenName(t: string): string {
   switch (t) {
-    case 'name': return '<name>';
-    case 'string': return '<string>';
-    case 'number': return '<number>';
+    case 'name': return "'<name>'";
+    case 'string': return "'<string>'";
+    case 'number': return "'<number>'";
     case 'eof': return "'<eof>'";
     default: return `'${t}'`;
   }

@@ -7,7 +7,7 @@
  * helper is one property load away.
  */
 import { LuaLibError } from './errors.js';
-import { numberToString, stringToNumber } from './lib/number.js';
+import { negativeNaN, numberToString, stringToNumber } from './lib/number.js';
 import { LuaTable } from './table.js';
 import { Coroutine, LuaFunction, type LuaGenerator, type LuaValue, type } from './value.js';
 
@@ -241,7 +241,9 @@ export function toNumber(v: LuaValue): number | undefined {
 /** C pow(): unlike Math.pow, pow(1, y) and pow(-1, ±inf) are 1. */
 export function pow(a: number, b: number): number {
   if (a === 1 || ((b === Infinity || b === -Infinity) && a === -1)) return 1;
-  return Math.pow(a, b);
+  const r = Math.pow(a, b);
+  if (r !== r && a === a && b === b) return negativeNaN; // glibc's pow gives -nan
+  return r;
 }
 
 const ARITH_EVENTS: Record<string, string> = {

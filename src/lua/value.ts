@@ -36,6 +36,8 @@ export class LuaFunction {
     public readonly name: string,
     public readonly gen: LuaGeneratorFunction | null,
     public readonly host: HostFunction | null,
+    /** A generator written in the host (pcall, table.sort, ...), not compiled Lua. */
+    public readonly isHostGenerator = false,
   ) {}
 
   static fromHost(name: string, fn: HostFunction): LuaFunction {
@@ -43,7 +45,7 @@ export class LuaFunction {
   }
 
   static fromGenerator(name: string, fn: LuaGeneratorFunction): LuaFunction {
-    return new LuaFunction(name, fn, null);
+    return new LuaFunction(name, fn, null, true);
   }
 }
 

@@ -27,7 +27,12 @@ export function runEngine(source: string, budget = Infinity): string {
   for (;;) {
     const r = exec.resume(budget);
     if (r.status === 'suspended') continue;
-    if (r.status === 'error') out += 'ERROR: ' + r.error.message + '\n';
+    if (r.status === 'error') {
+      // lua.c's report for a non-string error value
+      const v = r.error.value;
+      const text = typeof v === 'string' || typeof v === 'number' ? r.error.message : '(error object is not a string)';
+      out += 'ERROR: ' + text + '\n';
+    }
     if (r.status === 'killed') out += 'KILLED\n';
     return out;
   }
@@ -39,7 +44,7 @@ export function runOracle(source: string): string {
   let out = r.stdout.toString('latin1');
   const err = r.stderr.toString('latin1');
   if (err) {
-    const first = err.split('\n')[0].replace(/^lua5\.1: /, '');
+    const first = err.split('\n')[0].replace(/^\S*lua5\.1: /, '');
     out += 'ERROR: ' + first + '\n';
   }
   return out;

@@ -10,7 +10,7 @@ import {
   callValue, iteratorFunctions, LuaError, LuaKill, rawToString, toLuaError, toStringMeta, where,
 } from '../runtime.js';
 import { LuaTable } from '../table.js';
-import { type LuaGenerator, type LuaValue, truthy, type as luaType } from '../value.js';
+import { LuaFunction, type LuaGenerator, type LuaValue, truthy, type as luaType } from '../value.js';
 import { checkAny, checkFunction, checkTable, generator, host } from './util.js';
 
 /** Installs the base functions into `G` (which also becomes _G and the env of load). */
@@ -59,7 +59,7 @@ export function installBase(G: LuaTable): void {
   set('setmetatable', host('setmetatable', (args) => {
     const t = checkTable(args, 0, 'setmetatable');
     const mt = args[1];
-    if (!(mt === undefined || mt instanceof LuaTable)) throw argError(2, 'setmetatable', 'nil or table expected');
+    if (args.length < 2 || !(mt === undefined || mt instanceof LuaTable)) throw argError(2, 'setmetatable', 'nil or table expected');
     if (t.metatable !== null && t.metatable.getStr('__metatable') !== undefined) {
       throw new LuaLibError('cannot change a protected metatable');
     }
@@ -166,7 +166,7 @@ export function installBase(G: LuaTable): void {
   set('pcall', generator('pcall', function* host_pcall(...args: LuaValue[]): LuaGenerator {
     checkAny(args, 0, 'pcall');
     try {
-      const r = yield* callValue(args[0], args.slice(1));
+      const r = yield* callFromHost(args[0], args.slice(1));
       return [true, ...r];
     } catch (e) {
       if (e instanceof LuaKill) throw e;
@@ -177,7 +177,7 @@ export function installBase(G: LuaTable): void {
   set('xpcall', generator('xpcall', function* host_xpcall(...args: LuaValue[]): LuaGenerator {
     checkAny(args, 1, 'xpcall');
     try {
-      const r = yield* callValue(args[0], []);
+      const r = yield* callFromHost(args[0], []);
       return [true, ...r];
     } catch (e) {
       if (e instanceof LuaKill) throw e;
@@ -218,6 +218,27 @@ export function installBase(G: LuaTable): void {
 
   void argTypeName;
   void rawToString;
+}
+
+/**
+ * A call made by a host function (pcall): a host callee's "bad argument" errors name
+ * the function '?', as lua5.1 cannot name a function called from C.
+ */
+function* callFromHost(f: LuaValue, args: LuaValue[]): LuaGenerator {
+  if (f instanceof LuaFunction && (f.host !== null || f.isHostGenerator)) {
+    try {
+      return f.host !== null ? f.host(args) : yield* f.gen!(...args);
+    } catch (e) {
+      if (e instanceof LuaLibError) {
+        const converted = toLuaError(e);
+        const m = /^bad argument #(\d+) to '[^']*' /.exec(converted.message);
+        if (m) throw new LuaError(`bad argument #${m[1]} to '?' ` + converted.message.slice(m[0].length));
+        throw converted;
+      }
+      throw e;
+    }
+  }
+  return yield* callValue(f, args);
 }
 
 /** The string metatable holder lives in runtime.ts; re-exported here for getmetatable. */

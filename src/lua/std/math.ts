@@ -3,6 +3,16 @@ import { argError, LuaLibError } from '../errors.js';
 import { checkInt, checkNumber } from '../lib/args.js';
 import { LuaTable } from '../table.js';
 import { host, tableOf } from './util.js';
+import { negativeNaN } from '../lib/number.js';
+import { pow } from '../runtime.js';
+
+/** A NaN made by a C math function from non-NaN operands is negative on x86 ("-nan"). */
+function cNaN(r: number, x: number, y: number): number {
+  if (r === r) return r;
+  if (x !== x) return x;
+  if (y !== y) return y;
+  return negativeNaN;
+}
 
 /**
  * redisLrand48 (Redis src/rand.c): the 48-bit lrand48 linear congruential generator,
@@ -57,7 +67,10 @@ function ldexp(m: number, e: number): number {
 }
 
 export function createMathLibrary(): LuaTable {
-  const n1 = (name: string, f: (x: number) => number) => host(name, (args) => [f(checkNumber(args, 0, name))]);
+  const n1 = (name: string, f: (x: number) => number) => host(name, (args) => {
+    const x = checkNumber(args, 0, name);
+    return [cNaN(f(x), x, 0)];
+  });
   const lib: LuaTable = tableOf({
     abs: n1('abs', Math.abs),
     acos: n1('acos', Math.acos),
@@ -70,7 +83,11 @@ export function createMathLibrary(): LuaTable {
     deg: n1('deg', (x) => x * (180 / Math.PI)),
     exp: n1('exp', Math.exp),
     floor: n1('floor', Math.floor),
-    fmod: host('fmod', (a) => [checkNumber(a, 0, 'fmod') % checkNumber(a, 1, 'fmod')]),
+    fmod: host('fmod', (a) => {
+      const x = checkNumber(a, 0, 'fmod');
+      const y = checkNumber(a, 1, 'fmod');
+      return [cNaN(x % y, x, y)];
+    }),
     frexp: host('frexp', (a) => frexp(checkNumber(a, 0, 'frexp'))),
     huge: Infinity,
     ldexp: host('ldexp', (a) => [ldexp(checkNumber(a, 0, 'ldexp'), checkInt(a, 1, 'ldexp'))]),
@@ -102,7 +119,7 @@ export function createMathLibrary(): LuaTable {
     pow: host('pow', (a) => {
       const x = checkNumber(a, 0, 'pow');
       const y = checkNumber(a, 1, 'pow');
-      return [x === 1 || (y !== y ? false : x === -1 && !Number.isFinite(y)) ? 1 : Math.pow(x, y)];
+      return [pow(x, y)];
     }),
     rad: n1('rad', (x) => x * (Math.PI / 180)),
     random: host('random', (args) => {

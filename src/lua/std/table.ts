@@ -22,7 +22,7 @@ export function createTableLibrary(): LuaTable {
       const parts: string[] = [];
       for (let k = i; k <= last; k++) {
         const s = toStringOrUndefined(t.get(k));
-        if (s === undefined) throw new LuaLibError(`invalid value (at index ${k}) in table for 'concat'`);
+        if (s === undefined) throw new LuaLibError(`invalid value (${typeNameForConcat(t.get(k))}) at index ${k} in table for 'concat'`);
         parts.push(s);
       }
       return [parts.join(sep)];
@@ -176,3 +176,7 @@ function* auxsort(t: LuaTable, l: number, u: number, cmp: LuaFunction | undefine
 }
 
 void le;
+
+function typeNameForConcat(v: LuaValue): string {
+  return v === undefined ? 'nil' : v instanceof LuaTable ? 'table' : v instanceof LuaFunction ? 'function' : typeof v === 'object' ? 'thread' : typeof v;
+}
