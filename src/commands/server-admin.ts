@@ -286,6 +286,7 @@ function rewriteConfigFile(config: Config, file: string): void {
 const SLOWLOG_COUNT_ERROR = err('ERR count should be greater than or equal to -1');
 
 const slowlogGet: Handler = (client, args) => {
+  if (args.length > 3) return subcommandSyntaxError(args);
   const entries = client.server.slowlog.entries;
   let count = 10;
   if (args.length === 3) {

@@ -295,6 +295,9 @@ export class Config {
   setMany(pairs: [string, string][], allowProtected = false): string | null {
     // One pass in argument order, as Redis's configSetCommand: the first problem wins.
     const defs: ConfigDef[] = [];
+    // Redis registers aliases as parameters of their own: "hz" twice is a duplicate,
+    // a parameter and its alias are not (the later value wins).
+    const seen = new Set<string>();
     for (const [name] of pairs) {
       const d = byName.get(name.toLowerCase());
       if (!d) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
@@ -302,7 +305,9 @@ export class Config {
       if (d.protected && !allowProtected) {
         return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
       }
-      if (defs.includes(d)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+      const typed = name.toLowerCase() === d.name ? d.name : name.toLowerCase();
+      if (seen.has(typed)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+      seen.add(typed);
       defs.push(d);
     }
     const normalised: string[] = [];
