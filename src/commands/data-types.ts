@@ -3,11 +3,13 @@ import type { Handler } from './registry.js';
 import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
 import { setCommands } from './set.js';
+import { zsetCommands } from './zset.js';
 import { clientUnblock } from '../server/blocking.js';
 
 export function registerDataTypeCommands(register: (group: Record<string, Handler>) => void): void {
   register(hashCommands);
   register(listCommands);
   register(setCommands);
+  register(zsetCommands);
   register({ 'client|unblock': clientUnblock });
 }

@@ -4,11 +4,11 @@
 import type { Database } from '../keyspace/database.js';
 import { RedisHash } from '../keyspace/types/hash.js';
 import { ErrorReply, Errors, MapReply, OK, type Reply } from '../protocol/reply.js';
-import { formatHumanDouble } from '../protocol/double.js';
+import { incrByFloat, parseLongDouble } from '../protocol/long-double.js';
 import type { Client } from '../server/client.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
-import { EMPTY_ARRAY, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
+import { COUNT_OUT_OF_RANGE, EMPTY_ARRAY, HALF_LONG_MAX, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
 
 function readHash(db: Database, key: string): RedisHash | undefined | ErrorReply {
   return lookupTyped<RedisHash>(db, key, 'hash', true);
@@ -146,33 +146,18 @@ const hincrby: Handler = (client, args) => {
   return Number.isSafeInteger(Number(next)) ? Number(next) : next;
 };
 
-/** string2ld: like strtold over the whole string; no spaces, no NaN. */
-function parseLongDouble(s: string): number | null {
-  if (s.length === 0 || s.length > 5000) return null;
-  const c = s.charCodeAt(0);
-  if (c === 32 || (c >= 9 && c <= 13)) return null;
-  const lower = s.toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(lower)) return lower[0] === '-' ? -Infinity : Infinity;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(lower)) return Number(s);
-  return null;
-}
-
 const hincrbyfloat: Handler = (client, args) => {
   const incr = parseLongDouble(args[3]);
   if (incr === null) return Errors.notFloat;
-  if (!Number.isFinite(incr)) return new ErrorReply('ERR value is NaN or Infinity');
+  if (incr === 'inf') return new ErrorReply('ERR value is NaN or Infinity');
   const w = writeHash(client.db, args[1]);
   if (w instanceof ErrorReply) return w;
   const cur = w.hash.fields.get(args[2]);
-  let value = 0;
-  if (cur !== undefined) {
-    const parsed = parseLongDouble(cur);
-    if (parsed === null) return new ErrorReply('ERR hash value is not a float');
-    value = parsed;
-  }
-  const next = value + incr;
-  if (!Number.isFinite(next)) return new ErrorReply('ERR increment would produce NaN or Infinity');
-  const text = formatHumanDouble(next);
+  if (cur !== undefined && parseLongDouble(cur) === null) return new ErrorReply('ERR hash value is not a float');
+  // x87 long double arithmetic, as Redis does it (see long-double.ts).
+  const text = incrByFloat(cur ?? '0', args[3]);
+  if (text === 'not-float') return new ErrorReply('ERR hash value is not a float');
+  if (text === 'nan-or-inf') return new ErrorReply('ERR increment would produce NaN or Infinity');
   w.hash.set(client.server.encodingLimits, args[2], text);
   commit(client.db, args[1], w.hash, w.isNew);
   return text;
@@ -186,7 +171,7 @@ const hrandfield: Handler = (client, args) => {
     if (args.length > 4 || (args.length === 4 && !is(args[3], 'withvalues'))) return Errors.syntax;
     if (args.length === 4) {
       withValues = true;
-      if (l < -Number.MAX_SAFE_INTEGER / 2 || l > Number.MAX_SAFE_INTEGER / 2) return new ErrorReply('ERR value is out of range');
+      if (l < -HALF_LONG_MAX || l > HALF_LONG_MAX) return COUNT_OUT_OF_RANGE;
     }
     const h = readHash(client.db, args[1]);
     if (h === undefined || h instanceof ErrorReply) return h ?? EMPTY_ARRAY;

@@ -84,14 +84,16 @@ export const EMPTY_ARRAY: Reply[] = [];
 export function parseRandomCount(s: string): number | ErrorReply {
   const v = parseInt64(s);
   if (v === null) return Errors.notInteger;
-  if (typeof v === 'bigint') {
-    if (v === -9223372036854775808n) {
-      return new ErrorReply('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
-    }
-    return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+  if (v === -9223372036854775808n) {
+    return new ErrorReply('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
   }
-  return v;
+  // Magnitude is what matters past 2^53 (range checks); precision is not.
+  return Number(v);
 }
+
+/** LONG_MAX / 2: the bound on WITHVALUES / WITHSCORES counts (the reply doubles). */
+export const HALF_LONG_MAX = 4611686018427387903;
+export const COUNT_OUT_OF_RANGE = new ErrorReply('ERR value is out of range');
 
 /** A uniformly random integer in [0, n). */
 export function randomIndex(n: number): number {

@@ -49,6 +49,8 @@ const script: Command[] = [
   ['HINCRBYFLOAT', 'h', 'str', '1'],
   ['HINCRBYFLOAT', 'h', 'f', '1.5'],
   ['HINCRBYFLOAT', 'h', 'f', '0.25'],
+  ['HINCRBYFLOAT', 'h', 'f', '0.1'],
+  ['HINCRBYFLOAT', 'h', 'n', '3.0'],
   ['HINCRBYFLOAT', 'h', 'f', '-1e3'],
   ['HINCRBYFLOAT', 'h', 'f', 'abc'],
   ['HINCRBYFLOAT', 'h', 'f', 'inf'],

@@ -253,6 +253,8 @@ export class RedisZSet implements CollectionValue {
 
   /** Inserts or re-scores a member. Converts to skiplist as zsetAdd does. */
   set(limits: EncodingLimits, member: string, score: number): void {
+    // A listpack stores the score as text that reads back as 0, never -0.
+    if (this.listpack && score === 0) score = 0;
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return;
