@@ -31,9 +31,23 @@ export class RespWriter {
     return this.off;
   }
 
+  /**
+   * The bytes written so far, without copying. Call `consumed(stillReferenced)` after
+   * handing them to a socket: a buffer the socket still holds must not be reused.
+   */
+  view(): Buffer {
+    return this.buf.subarray(0, this.off);
+  }
+
+  consumed(stillReferenced: boolean): void {
+    this.off = 0;
+    if (stillReferenced || this.buf.length > 1024 * 1024) this.buf = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
+  }
+
   /** Takes the bytes written so far (a copy) and resets the writer. */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.off));
+    const out = Buffer.allocUnsafe(this.off);
+    this.buf.copy(out, 0, 0, this.off);
     this.off = 0;
     if (this.buf.length > 1024 * 1024) this.buf = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
     return out;
@@ -105,16 +119,51 @@ export class RespWriter {
     this.ensure(n + 24);
     const buf = this.buf;
     buf[this.off++] = 36; /* $ */
-    this.off += buf.latin1Write(String(n), this.off);
+    this.writeDigits(n);
     buf[this.off++] = 13;
     buf[this.off++] = 10;
-    if (n > 0) this.off += buf.latin1Write(s, this.off, n);
+    this.writeText(s);
     buf[this.off++] = 13;
     buf[this.off++] = 10;
   }
 
+  /** A non-negative integer's decimal digits (JS loop: cheaper than a C++ call). */
+  private writeDigits(n: number): void {
+    const buf = this.buf;
+    if (n < 10) {
+      buf[this.off++] = 48 + n;
+      return;
+    }
+    let digits = 0;
+    for (let v = n; v > 0; v = Math.floor(v / 10)) digits++;
+    let end = this.off + digits;
+    this.off = end;
+    for (let v = n; v > 0; v = Math.floor(v / 10)) buf[--end] = 48 + (v % 10);
+  }
+
+  /** A binary string's bytes; short ones byte by byte, long ones through latin1Write. */
+  private writeText(s: string): void {
+    const n = s.length;
+    if (n > 32) {
+      this.off += this.buf.latin1Write(s, this.off, n);
+      return;
+    }
+    const buf = this.buf;
+    let off = this.off;
+    for (let i = 0; i < n; i++) buf[off++] = s.charCodeAt(i);
+    this.off = off;
+  }
+
   integer(n: number): void {
-    this.line(58 /* : */, String(n));
+    if (n >= 0 && n <= 0xffffffff && Number.isInteger(n)) {
+      this.ensure(16);
+      this.buf[this.off++] = 58; /* : */
+      this.writeDigits(n);
+      this.buf[this.off++] = 13;
+      this.buf[this.off++] = 10;
+    } else {
+      this.line(58, String(n));
+    }
   }
 
   /** Writes raw protocol text (ASCII / binary string). */
@@ -127,7 +176,7 @@ export class RespWriter {
     this.ensure(text.length + 3);
     const buf = this.buf;
     buf[this.off++] = prefix;
-    this.off += buf.latin1Write(text, this.off, text.length);
+    this.writeText(text);
     buf[this.off++] = 13;
     buf[this.off++] = 10;
   }

@@ -84,20 +84,20 @@ export class RespParser {
       // Read bulk arguments of the multibulk in progress.
       while (this.argsLeft > 0) {
         if (this.bulkLen < 0) {
-          const nl = buf.indexOf(LF, this.pos);
-          if (nl < 0) {
+          const cr = findLineEnd(buf, this.pos, len);
+          if (cr < 0) {
             if (len - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
             return;
           }
           if (buf[this.pos] !== 36 /* '$' */) {
             throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
           }
-          const n = parseLength(buf, this.pos + 1, nl > 0 && buf[nl - 1] === CR ? nl - 1 : -1);
+          const n = parseLength(buf, this.pos + 1, cr);
           if (n < 0 || n > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
           if (n > MAX_BULK_LEN_UNAUTH && !this.isAuthenticated()) {
             throw new ProtocolError('Protocol error: unauthenticated bulk length');
           }
-          this.pos = nl + 1;
+          this.pos = cr + 2;
           this.bulkLen = n;
           if (n >= BIG_ARG && len - this.pos < n + 2) {
             // Copy what we have into a buffer of the final size; the rest lands there directly.
@@ -108,7 +108,7 @@ export class RespParser {
           }
         }
         if (len - this.pos < this.bulkLen + 2) return;
-        this.args.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        this.args.push(sliceLatin1(buf, this.pos, this.pos + this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.argsLeft--;
@@ -121,17 +121,17 @@ export class RespParser {
   /** Parses "*N\r\n". Returns false when more data is needed. */
   private readMultibulkHeader(out: string[][]): boolean {
     const buf = this.buf;
-    const nl = buf.indexOf(LF, this.pos);
-    if (nl < 0) {
+    const cr = findLineEnd(buf, this.pos, buf.length);
+    if (cr < 0) {
       if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
       return false;
     }
-    const n = parseLength(buf, this.pos + 1, nl > 0 && buf[nl - 1] === CR ? nl - 1 : -1, true);
+    const n = parseLength(buf, this.pos + 1, cr, true);
     if (n === INVALID || n > INT_MAX) throw new ProtocolError('Protocol error: invalid multibulk length');
     if (n > MAX_MULTIBULK_LEN_UNAUTH && !this.isAuthenticated()) {
       throw new ProtocolError('Protocol error: unauthenticated multibulk length');
     }
-    this.pos = nl + 1;
+    this.pos = cr + 2;
     if (n <= 0) return true; // "*0" and "*-1" are empty requests, skipped
     this.argsLeft = n;
     this.args = [];
@@ -179,8 +179,46 @@ export class RespParser {
 const INVALID = -0x7fffffff;
 
 /**
+ * Bytes as a binary string. Short arguments (command names, most keys) are built in JS:
+ * a call into Buffer's C++ latin1Slice costs more than the copy itself.
+ */
+function sliceLatin1(buf: Latin1Buffer, start: number, end: number): string {
+  const n = end - start;
+  if (n > 16) return buf.latin1Slice(start, end);
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(buf[start]);
+    case 2:
+      return String.fromCharCode(buf[start], buf[start + 1]);
+    case 3:
+      return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2]);
+    case 4:
+      return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2], buf[start + 3]);
+    default: {
+      let s = '';
+      for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+      return s;
+    }
+  }
+}
+
+/**
+ * Index of the '\r' ending the line that starts at `from`, as Redis finds it (strchr
+ * for '\r'; the byte after it is taken as '\n' unchecked), or -1 when the line or the
+ * byte after its '\r' has not arrived yet.
+ */
+function findLineEnd(buf: Buffer, from: number, len: number): number {
+  for (let i = from; i < len; i++) {
+    if (buf[i] === CR) return i + 1 < len ? i : -1;
+  }
+  return -1;
+}
+
+/**
  * Parses the decimal between start and end (end = index of CR). Returns INVALID when the
- * text is not a canonical integer (as string2ll) or the line did not end with CRLF.
+ * text is not a canonical integer (as string2ll).
  */
 function parseLength(buf: Buffer, start: number, end: number, allowNegative = false): number {
   if (end < 0 || start >= end || end - start > 20) return INVALID;

@@ -110,9 +110,12 @@ export class Connection implements ReplySink {
   private flush(): void {
     this.flushScheduled = false;
     if (this.writer.length > 0 && !this.socket.destroyed) {
-      const out = this.writer.take();
+      const out = this.writer.view();
       this.server.stats.netOutputBytes += out.length;
+      const before = this.socket.writableLength;
       this.socket.write(out);
+      // A write that completed at once leaves nothing queued: the buffer can be reused.
+      this.writer.consumed(this.socket.writableLength > before || before > 0);
       if (this.socket.writableLength > OUTPUT_HIGH_WATER && !this.readPaused) {
         this.readPaused = true;
         this.socket.pause();
