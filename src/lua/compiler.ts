@@ -242,12 +242,16 @@ class Compiler {
 
   private setGlobal(name: string, value: string): string {
     const k = JSON.stringify(name);
-    return `(G.metatable === null && !G.readonly ? G.set(${k}, ${value}) : (yield* R.setindex(G, ${k}, ${value}, undefined)))`;
+    const v = this.temp();
+    this.release(v);
+    return `(${v} = ${value}, G.metatable === null && !G.readonly ? G.set(${k}, ${v}) : (yield* R.setindex(G, ${k}, ${v}, undefined)))`;
   }
 
   /** `o` and `k` are temps or literals already evaluated. */
   private setIndex(o: string, k: string, value: string, desc: string | undefined): string {
-    return `(${o} instanceof T && ${o}.metatable === null && !${o}.readonly && ${k} !== undefined && ${k} === ${k} ? ${o}.set(${k}, ${value}) : (yield* R.setindex(${o}, ${k}, ${value}, ${q(desc)})))`;
+    const v = this.temp();
+    this.release(v);
+    return `(${v} = ${value}, ${o} instanceof T && ${o}.metatable === null && !${o}.readonly && ${k} !== undefined && ${k} === ${k} ? ${o}.set(${k}, ${v}) : (yield* R.setindex(${o}, ${k}, ${v}, ${q(desc)})))`;
   }
 
   private numFor(s: Extract<Stat, { k: 'numfor' }>): string {

@@ -32,7 +32,7 @@
  * `resetRandomSeed()` reseeds math.random's Redis PRNG.
  */
 import { compile as compileChunk, chunkDisplayName } from './load.js';
-import { CoroutineYield, LuaError, LuaKill, R, toLuaError } from './runtime.js';
+import { CoroutineYield, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError } from './runtime.js';
 import { installBase } from './std/base.js';
 import { createCoroutineLibrary } from './std/coroutine.js';
 import { createMathLibrary, resetRandomSeed } from './std/math.js';
@@ -113,15 +113,17 @@ export class LuaExecution {
   private step(budget: number, kill: boolean): ExecutionResult {
     const gen = this.generator!;
     const savedBudget = R.budget;
-    R.budget = budget;
+    let remaining = budget;
     try {
       for (;;) {
+        const slice = Math.max(0, Math.min(remaining, MAX_BUDGET_SLICE)) | 0;
+        remaining -= slice;
+        R.budget = slice;
         const r = kill ? gen.throw(new LuaKill()) : gen.next();
+        kill = false;
         if (r.done) return this.finish({ status: 'done', values: r.value });
-        if (r.value instanceof CoroutineYield) {
-          kill = false;
-          continue; // unreachable in practice: yield outside a coroutine raises first
-        }
+        if (r.value instanceof CoroutineYield) continue; // not reached: yield outside a coroutine raises first
+        if (remaining > 0) continue; // a slice of a larger budget ran out
         return { status: 'suspended' };
       }
     } catch (e) {

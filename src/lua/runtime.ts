@@ -461,8 +461,14 @@ export interface RuntimeHelpers {
 }
 
 /** The single helper object shared by all compiled chunks (budget is global to the engine). */
+/**
+ * Largest budget slice: R.budget always holds a small integer (a V8 Smi) so that the
+ * decrement at every call and loop iteration stays cheap. Larger budgets run in slices.
+ */
+export const MAX_BUDGET_SLICE = 0x3fffffff;
+
 export const R: RuntimeHelpers = {
-  budget: Infinity,
+  budget: MAX_BUDGET_SLICE,
   E: EMPTY,
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
   forNum, forMode, rawsetChecked, setList, hostMethod,

@@ -19,10 +19,10 @@ const MAX_ARRAY_SIZE = 1 << 26;
 
 export class LuaTable {
   /** Array part: arr[i] holds key i+1; arr.length is Lua's sizearray. */
-  arr: LuaValue[] = [];
+  arr: LuaValue[] = genericArray();
   /** Hash part, in slot order. */
-  private hkeys: LuaValue[] = [];
-  private hvals: LuaValue[] = [];
+  private hkeys: LuaValue[] = genericArray();
+  private hvals: LuaValue[] = genericArray();
   private index = new Map<LuaValue, number>();
   /** Node capacity of the hash part (0 or a power of two), as Lua's sizenode. */
   private hashCapacity = 0;
@@ -217,8 +217,8 @@ export class LuaTable {
     const oldArr = this.arr;
     const oldKeys = this.hkeys;
     const oldVals = this.hvals;
-    this.hkeys = [];
-    this.hvals = [];
+    this.hkeys = genericArray();
+    this.hvals = genericArray();
     this.index = new Map();
     this.hashCapacity = hashSize > 0 ? ceilPowerOfTwo(hashSize) : 0;
     let newArr: LuaValue[];
@@ -227,7 +227,8 @@ export class LuaTable {
       for (let i = oldArr.length; i < arraySize; i++) newArr.push(undefined);
       this.arr = newArr;
     } else {
-      newArr = oldArr.slice(0, arraySize);
+      newArr = genericArray();
+      for (let i = 0; i < arraySize; i++) newArr.push(oldArr[i]);
       this.arr = newArr;
       for (let i = arraySize; i < oldArr.length; i++) {
         if (oldArr[i] !== undefined) this.insertFresh(i + 1, oldArr[i]);
@@ -253,6 +254,16 @@ export class LuaTable {
     this.hvals.push(value);
     if (this.hkeys.length > this.hashCapacity) this.hashCapacity = ceilPowerOfTwo(this.hkeys.length);
   }
+}
+
+/**
+ * An empty array already in V8's generic (PACKED_ELEMENTS) kind, so every table's
+ * arrays share one map whatever values they hold: table accesses stay monomorphic.
+ */
+function genericArray(): LuaValue[] {
+  const a: LuaValue[] = [undefined];
+  a.pop();
+  return a;
 }
 
 function ceilLog2(k: number): number {
