@@ -11,6 +11,7 @@ import { Config } from '../server/config.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbWriter } from '../persistence/rdb-encoding.js';
 import { is, parseInt64 } from './args.js';
+import { datasetDigest, digestValue } from './debug-digest.js';
 import { encodingOf, helpLines, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
 import { infoText, lruClock, parseInfoSections, resetInfoPeaks } from './server-info.js';
@@ -531,6 +532,8 @@ const debug: Handler = (client, args) => {
     return OK;
   }
   if (sub === 'object' && argc === 3) return debugObject(client, args[2]);
+  if (sub === 'digest' && argc === 2) return new SimpleReply(datasetDigest(client.server));
+  if (sub === 'digest-value') return args.slice(2).map((key) => new SimpleReply(digestValue(client.db, key)));
   if (sub === 'error' && argc === 3) return new ErrorReply(args[2].replace(/[\r\n]/g, ' '));
   if (sub === 'log' && argc === 3) {
     client.server.log.warning(`DEBUG LOG: ${args[2]}`);

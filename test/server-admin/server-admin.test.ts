@@ -278,6 +278,24 @@ describe('DEBUG', () => {
     assert.ok(Date.now() - start >= 50);
   }));
 
+  it('DIGEST and DIGEST-VALUE match Redis', withPair(async (p) => {
+    await p.sameAll([['DEBUG', 'DIGEST'], ['DEBUG', 'DIGEST-VALUE'], ['DEBUG', 'DIGEST-VALUE', 'nokey']]);
+    await p.sameAll([['SET', 'a', '1'], ['SET', 'b', 'hello', 'EX', '100'], ['SELECT', '2'], ['SET', 'c', 'x'], ['SELECT', '0']]);
+    await p.sameAll([['DEBUG', 'DIGEST'], ['DEBUG', 'DIGEST-VALUE', 'a', 'b', 'nokey']]);
+    const collections: string[][] = [
+      ['RPUSH', 'l', 'a', 'b', '3'],
+      ['SADD', 's', 'x', 'y', '1', '2'],
+      ['HSET', 'h', 'f1', 'v1', 'f2', 'v2'],
+      ['ZADD', 'z', '1.5', 'm1', '-2', 'm2', '1e30', 'm3', '0.1', 'm4'],
+    ];
+    for (const cmd of collections) {
+      const [, ours] = await p.both(...cmd);
+      if (ours.toString().startsWith('-ERR unknown command')) continue;
+      await p.same('DEBUG', 'DIGEST-VALUE', cmd[1]);
+    }
+    await p.same('DEBUG', 'DIGEST');
+  }));
+
   it('OBJECT describes strings like Redis', withPair(async (p) => {
     const parse = (b: Buffer) => {
       const text = b.toString('latin1');
