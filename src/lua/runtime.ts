@@ -407,7 +407,8 @@ export function rawToString(v: LuaValue): string {
     default:
       if (v instanceof LuaFunction) return 'function: ' + addressOf(v);
       if (v instanceof Coroutine) return 'thread: ' + addressOf(v);
-      return 'table: ' + addressOf(v);
+      if (v instanceof LuaTable) return 'table: ' + addressOf(v);
+      return 'userdata: (nil)'; // cjson.null: a NULL light userdata, printed with %p
   }
 }
 

@@ -70,7 +70,8 @@ export function type(v: LuaValue): string {
       if (v instanceof LuaFunction) return 'function';
       if (v instanceof Coroutine) return 'thread';
       if (v instanceof LuaTable) return 'table';
-      return 'userdata'; // host objects such as cjson.null
+      // host objects: cjson.null is a LuaLightUserdata, named by lib/args.ts luaTypeName
+      return (v as object).constructor?.name === 'LuaLightUserdata' ? 'userdata' : 'table';
   }
 }
 
