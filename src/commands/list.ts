@@ -359,11 +359,18 @@ function blockingMove(client: Client, src: string, dst: string, fromHead: boolea
   const srcList = writeList(db, src);
   if (srcList instanceof ErrorReply) return srcList;
   if (srcList !== undefined) return moveElement(db, src, dst, fromHead, toHead);
-  return blockOrTimeout(client, [src], deadline, null, () => {
-    const v = db.get(src);
-    if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
-    return moveElement(db, src, dst, fromHead, toHead);
-  });
+  return blockOrTimeout(
+    client,
+    [src],
+    deadline,
+    NULL_ARRAY,
+    () => {
+      const v = db.get(src);
+      if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
+      return moveElement(db, src, dst, fromHead, toHead);
+    },
+    null,
+  );
 }
 
 const blmove: Handler = (client, args) => {

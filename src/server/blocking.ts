@@ -188,8 +188,10 @@ export function blockOrTimeout(
   deadline: number,
   timeoutReply: Reply,
   tryServe: (key: string) => Reply | undefined,
+  /** The reply when blocking is not allowed, if it differs (BLMOVE: null, not a null array). */
+  deniedReply: Reply = timeoutReply,
 ): Reply {
-  if (client.denyBlocking) return timeoutReply;
+  if (client.denyBlocking) return deniedReply;
   BlockingManager.of(client.server).block(client, { db: client.db, keys, deadline, timeoutReply, tryServe, timer: null });
   return NO_REPLY;
 }
