@@ -10,6 +10,7 @@ import type { Client } from '../server/client.js';
 import { Config } from '../server/config.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbWriter } from '../persistence/rdb-encoding.js';
+import { blockOrTimeout } from '../server/blocking.js';
 import { is, parseInt64 } from './args.js';
 import { datasetDigest, digestValue } from './debug-digest.js';
 import { encodingOf, helpLines, refcountOf } from './keyspace.js';
@@ -103,11 +104,7 @@ const lastsave: Handler = (client) => client.server.lastSave;
 
 const role: Handler = () => ['master', 0, []];
 
-/** The blocked state of a client in WAIT (no replicas ever acknowledge: it waits out its timeout). */
-interface WaitBlock {
-  type: 'wait';
-  timer: NodeJS.Timeout | null;
-}
+const NEVER_SERVED = (): undefined => undefined;
 
 const wait: Handler = (client, args) => {
   const numReplicas = parseInt64(args[1]);
@@ -115,20 +112,11 @@ const wait: Handler = (client, args) => {
   const timeout = parseInt64(args[2]);
   if (timeout === null) return err('ERR timeout is not an integer or out of range');
   if (timeout < 0) return err('ERR timeout is negative');
-  // No replica ever acknowledges: WAIT answers 0 at once when that is enough (or when
-  // it may not block), otherwise after its timeout; a 0 timeout blocks for good.
-  if (numReplicas <= 0 || client.multi !== null || client.denyBlocking) return 0;
-  const block: WaitBlock = { type: 'wait', timer: null };
-  client.blocked = block;
-  if (timeout > 0) {
-    block.timer = setTimeout(() => {
-      if (client.blocked !== block) return;
-      client.blocked = null;
-      client.reply(0);
-      client.onResume();
-    }, Number(timeout));
-  }
-  return NO_REPLY;
+  // No replica ever acknowledges: WAIT answers 0 at once when that is enough (or inside
+  // MULTI), otherwise when its timeout passes (a 0 timeout waits for CLIENT UNBLOCK).
+  if (numReplicas <= 0 || client.multi !== null) return 0;
+  const deadline = timeout > 0 ? Date.now() + Number(timeout) : 0;
+  return blockOrTimeout(client, [], deadline, 0, NEVER_SERVED);
 };
 
 // ---------------------------------------------------------------------------------------

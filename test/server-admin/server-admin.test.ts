@@ -226,6 +226,22 @@ describe('TIME, LASTSAVE, ROLE, WAIT', () => {
     assert.ok(Date.now() - start >= 50);
     await p.sameAll([['MULTI'], ['WAIT', '1', '0'], ['EXEC']]);
   }));
+
+  it('WAIT with no timeout blocks until CLIENT UNBLOCK', withPair(async (p) => {
+    const [r2, o2] = await p.connectBoth();
+    try {
+      for (const [main, other] of [[p.redis, r2], [p.ours, o2]] as const) {
+        const id = decode(await other.call('CLIENT', 'ID')) as number;
+        other.writeRaw('*3\r\n$4\r\nWAIT\r\n$1\r\n1\r\n$1\r\n0\r\n');
+        await new Promise((r) => setTimeout(r, 30));
+        assert.equal((await main.call('CLIENT', 'UNBLOCK', String(id))).toString(), ':1\r\n');
+        assert.equal((await other.read()).toString(), ':0\r\n');
+      }
+    } finally {
+      r2.close();
+      o2.close();
+    }
+  }));
 });
 
 describe('SLOWLOG', () => {
