@@ -72,6 +72,17 @@ export class RdbReader {
     return this.buffer.readUInt32LE(start);
   }
 
+  /** A u64 as a number (exact below 2^53; expire times), signed as int64 like Redis reads it. */
+  readInt64LE(): number {
+    const start = this.take(8);
+    return this.buffer.readInt32LE(start + 4) * TWO_POW_32 + this.buffer.readUInt32LE(start);
+  }
+
+  readDoubleLE(): number {
+    const start = this.take(8);
+    return this.buffer.readDoubleLE(start);
+  }
+
   readBigUInt64LE(): bigint {
     const start = this.take(8);
     return this.buffer.readBigUInt64LE(start);
@@ -223,6 +234,11 @@ export class RdbWriter {
     return Buffer.from(this.view());
   }
 
+  /** Forgets the bytes written so far, keeping the buffer (for writing a file in chunks). */
+  clear(): void {
+    this.used = 0;
+  }
+
   writeByte(value: number): void {
     this.reserve(1);
     this.buffer[this.used++] = value;
@@ -237,6 +253,18 @@ export class RdbWriter {
   writeUInt16LE(value: number): void {
     this.reserve(2);
     this.used = this.buffer.writeUInt16LE(value, this.used);
+  }
+
+  /** A non-negative integer below 2^53 as a u64 (expire times), without a BigInt. */
+  writeUInt64LE(value: number): void {
+    this.reserve(8);
+    this.used = this.buffer.writeUInt32LE(value % TWO_POW_32, this.used);
+    this.used = this.buffer.writeUInt32LE(Math.floor(value / TWO_POW_32), this.used);
+  }
+
+  writeDoubleLE(value: number): void {
+    this.reserve(8);
+    this.used = this.buffer.writeDoubleLE(value, this.used);
   }
 
   writeBigUInt64LE(value: bigint): void {

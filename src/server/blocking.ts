@@ -118,8 +118,11 @@ export class BlockingManager {
             const state = client.blocked as BlockedState | null;
             if (!state || state.db !== db) continue;
             this.server.clock.now = Date.now();
+            const observer = this.server.commandObserver;
+            if (observer !== null) observer.beforeBlockedServe(client, db);
             const reply = state.tryServe(key);
             if (reply === undefined) continue;
+            if (observer !== null && !(reply instanceof ErrorReply)) observer.afterBlockedServe(client, db, reply);
             this.unblock(client, reply);
           }
         }

@@ -165,8 +165,12 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   const stat = server.stats.command(entry.spec.fullName);
   // Millisecond clock: one Date.now() per command keeps the hot path cheap; slow
   // commands (what SLOWLOG is for) are still measured to the millisecond.
+  const observer = (entry.flags & CmdFlag.WRITE) !== 0 ? server.commandObserver : null;
+  const dirtyBefore = server.dirty;
+  if (observer !== null) observer.beforeWrite(client, entry, args);
   const start = server.clock.now;
   const reply = entry.handler!(client, args);
+  if (observer !== null) observer.afterWrite(client, entry, args, reply, dirtyBefore);
   const end = Date.now();
   const usec = (end - start) * 1000;
   stat.calls++;

@@ -13,6 +13,8 @@ import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
 import { PushReply, SimpleReply } from '../protocol/reply.js';
 import type { EncodingLimits } from '../keyspace/value.js';
+import type { CommandEntry } from '../commands/registry.js';
+import type { Reply } from '../protocol/reply.js';
 
 /** The state of the script being run (scripts run to completion, or suspend past a budget). */
 export interface ScriptState {
@@ -30,6 +32,21 @@ export interface KeyReadyHandler {
   keyReady(db: Database, key: string): void;
   /** Keys of `db` that clients are blocked on (SWAPDB re-signals those that now exist). */
   blockedKeys?(db: Database): Iterable<string>;
+}
+
+/**
+ * Sees every write command run through call() (persistence: the AOF logs them, a
+ * background save preserves the keys they are about to change).
+ */
+export interface CommandObserver {
+  /** Before a command flagged WRITE runs. */
+  beforeWrite(client: Client, entry: CommandEntry, args: string[]): void;
+  /** After it ran; `dirtyBefore` is server.dirty before it (unchanged: nothing to log). */
+  afterWrite(client: Client, entry: CommandEntry, args: string[], reply: Reply, dirtyBefore: number): void;
+  /** Before a blocked client is tried on a ready key (the serve changes keys outside call()). */
+  beforeBlockedServe(client: Client, db: Database): void;
+  /** After a blocked client was served with `reply` (not an error). */
+  afterBlockedServe(client: Client, db: Database, reply: Reply): void;
 }
 
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
@@ -98,6 +115,8 @@ export class Server implements KeyspaceListener {
   configFile: string | null = null;
   /** Set by the program (bin) or embedder: what SHUTDOWN does after closing clients. */
   onShutdown: (() => void) | null = null;
+  /** Set by persistence: observes write commands (AOF, background save). */
+  commandObserver: CommandObserver | null = null;
   /** Hooks run before shutting down (persistence saves here). */
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 

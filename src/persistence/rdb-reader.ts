@@ -1,0 +1,372 @@
+/**
+ * Reads RDB files (versions 1 to 12 where lunakv can represent the contents) and DUMP
+ * payloads. Every encoding Redis has written is understood: plain lists/sets/hashes/
+ * zsets, zipmap, ziplist, intset, quicklist (ziplist and listpack nodes), listpack.
+ * Streams and module values are refused with a clear message.
+ *
+ * Loading never touches a live server: the result is fresh maps, which the caller
+ * swaps in only when the whole file was read successfully.
+ */
+import { Crc64 } from './crc64.js';
+import { FunctionRecordError, readFunctionRecord, verifyDumpPayload } from './function-payload.js';
+import { decodeIntset } from './intset.js';
+import { decodeListpack } from './listpack.js';
+import { RdbFormatError, RdbReader } from './rdb-encoding.js';
+import { RdbOpcode, RdbType } from './rdb-writer.js';
+import { decodeZiplist, decodeZipmap } from './ziplist.js';
+import type { EncodingLimits, RedisValue } from '../keyspace/value.js';
+import { RedisHash } from '../keyspace/types/hash.js';
+import { RedisList } from '../keyspace/types/list.js';
+import { RedisSet } from '../keyspace/types/set.js';
+import { RedisZSet } from '../keyspace/types/zset.js';
+
+/** Highest RDB version read (Redis 7.4); unknown types inside are still refused. */
+export const MAX_READ_RDB_VERSION = 12;
+const RDB_OPCODE_SLOT_INFO = 0xf4;
+
+/** The data cannot be loaded: corrupt, truncated, or holding what lunakv cannot represent. */
+export class RdbLoadError extends Error {
+  override name = 'RdbLoadError';
+}
+
+/** A collection with no elements: skipped in files (as Redis does), refused by RESTORE. */
+export class EmptyKeyError extends RdbFormatError {
+  override name = 'EmptyKeyError';
+}
+
+export interface LoadedDatabase {
+  data: Map<string, RedisValue>;
+  expires: Map<string, number>;
+}
+
+export interface RdbContents {
+  version: number;
+  aux: Map<string, string>;
+  /** Library sources from function records, in file order. */
+  functions: string[];
+  databases: Map<number, LoadedDatabase>;
+  keysLoaded: number;
+  keysExpired: number;
+  /** Bytes consumed (an AOF with an RDB preamble continues after them). */
+  length: number;
+}
+
+export interface RdbReadOptions {
+  limits: EncodingLimits;
+  /** Number of databases configured: a SELECTDB past it is refused. */
+  databases: number;
+  /** Keys whose expire time is before this (ms) are dropped, as a master does; null keeps all. */
+  dropExpiredBefore: number | null;
+  /** Config rdbchecksum: verify the trailing CRC (a stored 0 means "not computed"). */
+  verifyChecksum: boolean;
+  /** Accept and ignore bytes after the checksum (an AOF preamble is followed by commands). */
+  allowTrailingData?: boolean;
+}
+
+/** Parses a whole RDB file. Throws RdbLoadError with a message saying what is wrong. */
+export function readRdbFile(buffer: Buffer, options: RdbReadOptions): RdbContents {
+  try {
+    return readRdbFileUnchecked(buffer, options);
+  } catch (error) {
+    if (error instanceof RdbLoadError) throw error;
+    if (error instanceof RdbFormatError || error instanceof FunctionRecordError || error instanceof RangeError) {
+      throw new RdbLoadError(`Bad RDB data: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbContents {
+  if (buffer.length < 9 || buffer.toString('latin1', 0, 5) !== 'REDIS') {
+    throw new RdbLoadError('Wrong signature trying to load DB from file');
+  }
+  const versionText = buffer.toString('latin1', 5, 9);
+  const version = /^\d{4}$/.test(versionText) ? Number(versionText) : -1;
+  if (version < 1 || version > MAX_READ_RDB_VERSION) throw new RdbLoadError(`Can't handle RDB format version ${versionText}`);
+
+  const reader = new RdbReader(buffer, 9);
+  const contents: RdbContents = {
+    version,
+    aux: new Map(),
+    functions: [],
+    databases: new Map(),
+    keysLoaded: 0,
+    keysExpired: 0,
+    length: 0,
+  };
+  let db = databaseOf(contents, 0);
+  let expireMs = -1;
+  for (;;) {
+    const type = reader.readByte();
+    switch (type) {
+      case RdbOpcode.EXPIRETIME:
+        expireMs = reader.readUInt32LE() * 1000;
+        continue;
+      case RdbOpcode.EXPIRETIME_MS:
+        expireMs = reader.readInt64LE();
+        continue;
+      case RdbOpcode.FREQ:
+        reader.readByte();
+        continue;
+      case RdbOpcode.IDLE:
+        reader.readLength();
+        continue;
+      case RdbOpcode.SELECTDB: {
+        const id = reader.readLength();
+        if (id >= options.databases) {
+          throw new RdbLoadError(
+            `Data file was created with a Redis server configured to handle more than ${options.databases} databases`,
+          );
+        }
+        db = databaseOf(contents, id);
+        continue;
+      }
+      case RdbOpcode.RESIZEDB:
+        reader.readLength();
+        reader.readLength();
+        continue;
+      case RDB_OPCODE_SLOT_INFO:
+        reader.readLength();
+        reader.readLength();
+        reader.readLength();
+        continue;
+      case RdbOpcode.AUX: {
+        const name = reader.readString();
+        contents.aux.set(name, reader.readString());
+        continue;
+      }
+      case RdbOpcode.MODULE_AUX:
+        throw new RdbLoadError('The RDB file contains module data, which lunakv cannot load');
+      case RdbOpcode.FUNCTION:
+      case RdbOpcode.FUNCTION2:
+        contents.functions.push(readFunctionRecord(reader, type));
+        continue;
+      case RdbOpcode.EOF:
+        break;
+      default: {
+        const key = reader.readString();
+        let value: RedisValue | null;
+        try {
+          value = readValue(reader, type, options.limits);
+        } catch (error) {
+          if (!(error instanceof EmptyKeyError)) throw error;
+          value = null; // rdbLoad skips empty keys with a warning
+        }
+        const expired = expireMs !== -1 && options.dropExpiredBefore !== null && expireMs < options.dropExpiredBefore;
+        if (value !== null && !expired) {
+          if (db.data.has(key)) throw new RdbLoadError(`Duplicate key '${printable(key)}' in the RDB file`);
+          db.data.set(key, value);
+          if (expireMs !== -1) db.expires.set(key, expireMs);
+          contents.keysLoaded++;
+        } else if (expired) {
+          contents.keysExpired++;
+        }
+        expireMs = -1;
+        continue;
+      }
+    }
+    break;
+  }
+
+  if (version >= 5) {
+    const crcOffset = reader.position;
+    const stored = reader.readBigUInt64LE();
+    if (options.verifyChecksum && stored !== 0n) {
+      const computed = new Crc64().update(buffer, 0, crcOffset).digest();
+      if (computed !== stored) throw new RdbLoadError('Wrong RDB checksum');
+    }
+  }
+  contents.length = reader.position;
+  if (!options.allowTrailingData && reader.position !== buffer.length) {
+    throw new RdbLoadError('Unexpected data after the end of the RDB file');
+  }
+  return contents;
+}
+
+function databaseOf(contents: RdbContents, id: number): LoadedDatabase {
+  let db = contents.databases.get(id);
+  if (!db) {
+    db = { data: new Map(), expires: new Map() };
+    contents.databases.set(id, db);
+  }
+  return db;
+}
+
+function printable(key: string): string {
+  return key.length > 64 ? `${key.slice(0, 64)}...` : key;
+}
+
+/**
+ * RESTORE's payload: footer checked (null when wrong), then type byte and value.
+ * Throws RdbFormatError for any data problem (RESTORE replies "Bad data format").
+ */
+export function decodeDumpPayload(payload: Buffer, limits: EncodingLimits, skipChecksum = false): RedisValue | null {
+  if (!verifyDumpPayload(payload, { skipChecksum })) return null;
+  // Like Redis, the object is read from the whole payload (it may run into the footer).
+  const reader = new RdbReader(payload);
+  const type = reader.readByte();
+  return readValue(reader, type, limits);
+}
+
+/** rdbLoadObject: the value of one type, as a lunakv value. */
+export function readValue(reader: RdbReader, type: number, limits: EncodingLimits): RedisValue {
+  switch (type) {
+    case RdbType.STRING:
+      return reader.readString();
+    case RdbType.LIST: {
+      const count = reader.readLength();
+      const elements: string[] = [];
+      for (let i = 0; i < count; i++) elements.push(reader.readString());
+      return listOf(elements);
+    }
+    case RdbType.SET: {
+      const count = reader.readLength();
+      const set = new RedisSet();
+      for (let i = 0; i < count; i++) addMember(set, limits, reader.readString());
+      return nonEmpty(set);
+    }
+    case RdbType.ZSET:
+    case RdbType.ZSET_2: {
+      const count = reader.readLength();
+      const zset = new RedisZSet();
+      for (let i = 0; i < count; i++) {
+        const member = reader.readString();
+        const score = type === RdbType.ZSET_2 ? reader.readDoubleLE() : readStringDouble(reader);
+        addScored(zset, limits, member, score);
+      }
+      zset.fitEncoding(limits);
+      return nonEmpty(zset);
+    }
+    case RdbType.HASH: {
+      const count = reader.readLength();
+      const hash = new RedisHash();
+      for (let i = 0; i < count; i++) {
+        const field = reader.readString();
+        addField(hash, limits, field, reader.readString());
+      }
+      return nonEmpty(hash);
+    }
+    case RdbType.HASH_ZIPMAP:
+      return hashOf(decodeZipmap(reader.readStringBuffer()), limits);
+    case RdbType.HASH_ZIPLIST:
+      return hashOf(decodeZiplist(reader.readStringBuffer()), limits);
+    case RdbType.HASH_LISTPACK:
+      return hashOf(decodeListpack(reader.readStringBuffer()), limits);
+    case RdbType.LIST_ZIPLIST:
+      return listOf(decodeZiplist(reader.readStringBuffer()));
+    case RdbType.SET_INTSET:
+      return setOf(decodeIntset(reader.readStringBuffer()), limits);
+    case RdbType.SET_LISTPACK:
+      return setOf(decodeListpack(reader.readStringBuffer()), limits);
+    case RdbType.ZSET_ZIPLIST:
+      return zsetOf(decodeZiplist(reader.readStringBuffer()), limits);
+    case RdbType.ZSET_LISTPACK:
+      return zsetOf(decodeListpack(reader.readStringBuffer()), limits);
+    case RdbType.LIST_QUICKLIST:
+    case RdbType.LIST_QUICKLIST_2:
+      return readQuicklist(reader, type);
+    case RdbType.STREAM_LISTPACKS:
+    case RdbType.STREAM_LISTPACKS_2:
+    case RdbType.STREAM_LISTPACKS_3:
+      throw new RdbLoadError(`The data contains a stream (RDB type ${type}), which lunakv cannot load yet`);
+    case RdbType.MODULE:
+    case RdbType.MODULE_2:
+      throw new RdbLoadError('The data contains a module value, which lunakv cannot load');
+    default:
+      throw new RdbFormatError(`Unknown RDB object type ${type}`);
+  }
+}
+
+function readQuicklist(reader: RdbReader, type: number): RedisList {
+  const nodes = reader.readLength();
+  const elements: string[] = [];
+  for (let i = 0; i < nodes; i++) {
+    let container = 2; // QUICKLIST_NODE_CONTAINER_PACKED
+    if (type === RdbType.LIST_QUICKLIST_2) {
+      container = reader.readLength();
+      if (container !== 1 && container !== 2) throw new RdbFormatError('Quicklist integrity check failed');
+    }
+    if (container === 1) {
+      elements.push(reader.readString());
+      continue;
+    }
+    const blob = reader.readStringBuffer();
+    const items = type === RdbType.LIST_QUICKLIST_2 ? decodeListpack(blob) : decodeZiplist(blob);
+    // Redis skips empty nodes (after a failed sanitization they could not exist).
+    for (const item of items) elements.push(item);
+  }
+  return listOf(elements);
+}
+
+/** rdbLoadDoubleValue: 1 length byte (253 nan, 254 inf, 255 -inf) then ASCII. */
+function readStringDouble(reader: RdbReader): number {
+  const length = reader.readByte();
+  if (length === 253) return NaN;
+  if (length === 254) return Infinity;
+  if (length === 255) return -Infinity;
+  const text = reader.readBytes(length).toString('latin1');
+  const value = Number(text);
+  if (text.trim() === '' || Number.isNaN(value)) throw new RdbFormatError('Invalid double in RDB');
+  return value;
+}
+
+function listOf(elements: string[]): RedisList {
+  if (elements.length === 0) throw new EmptyKeyError('Empty list');
+  const list = new RedisList();
+  list.replaceAll(elements);
+  return list;
+}
+
+function setOf(members: string[], limits: EncodingLimits): RedisSet {
+  const set = new RedisSet();
+  for (const m of members) addMember(set, limits, m);
+  return nonEmpty(set);
+}
+
+function addMember(set: RedisSet, limits: EncodingLimits, member: string): void {
+  if (!set.add(limits, member)) throw new RdbFormatError('Duplicate set members detected');
+}
+
+function hashOf(pairs: string[], limits: EncodingLimits): RedisHash {
+  if (pairs.length % 2 !== 0) throw new RdbFormatError('Hash with an odd number of elements');
+  const hash = new RedisHash();
+  for (let i = 0; i < pairs.length; i += 2) addField(hash, limits, pairs[i]!, pairs[i + 1]!);
+  return nonEmpty(hash);
+}
+
+function addField(hash: RedisHash, limits: EncodingLimits, field: string, value: string): void {
+  if (!hash.set(limits, field, value)) throw new RdbFormatError('Duplicate hash fields detected');
+}
+
+function zsetOf(pairs: string[], limits: EncodingLimits): RedisZSet {
+  if (pairs.length % 2 !== 0) throw new RdbFormatError('Zset with an odd number of elements');
+  const zset = new RedisZSet();
+  for (let i = 0; i < pairs.length; i += 2) {
+    const text = pairs[i + 1]!;
+    const score = parseScore(text);
+    addScored(zset, limits, pairs[i]!, score);
+  }
+  zset.fitEncoding(limits);
+  return nonEmpty(zset);
+}
+
+function addScored(zset: RedisZSet, limits: EncodingLimits, member: string, score: number): void {
+  if (Number.isNaN(score)) throw new RdbFormatError('Zset with NAN score detected');
+  if (zset.score(member) !== undefined) throw new RdbFormatError('Duplicate zset fields detected');
+  zset.set(limits, member, score);
+}
+
+/** zzlGetScore: strtod of the stored text. */
+function parseScore(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  const value = Number(text);
+  if (text === '' || Number.isNaN(value)) throw new RdbFormatError('Invalid zset score');
+  return value;
+}
+
+function nonEmpty<T extends { isEmpty(): boolean }>(value: T): T {
+  if (value.isEmpty()) throw new EmptyKeyError('Empty collection');
+  return value;
+}
