@@ -4,6 +4,7 @@ import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
+import { streamCommands } from './stream.js';
 import { clientUnblock } from '../server/blocking.js';
 
 export function registerDataTypeCommands(register: (group: Record<string, Handler>) => void): void {
@@ -11,5 +12,6 @@ export function registerDataTypeCommands(register: (group: Record<string, Handle
   register(listCommands);
   register(setCommands);
   register(zsetCommands);
+  register(streamCommands);
   register({ 'client|unblock': clientUnblock });
 }

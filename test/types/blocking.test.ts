@@ -168,6 +168,29 @@ const scenarios: Record<string, [number, Scenario]> = {
       await readInto(a, log, 'a2');
     },
   ],
+  'XREAD BLOCK and XREADGROUP BLOCK': [
+    3,
+    async ([a, b, c], log) => {
+      await record(c, log, 'XADD', 's', '1-0', 'f', 'v');
+      await record(c, log, 'XGROUP', 'CREATE', 's', 'g', '$');
+      send(a, 'XREAD', 'BLOCK', '0', 'STREAMS', 's', 'other', '$', '0');
+      await pause(30);
+      send(b, 'XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>');
+      await pause(30);
+      await record(c, log, 'XADD', 's', '2-0', 'f', 'w');
+      await readInto(a, log, 'a');
+      await readInto(b, log, 'b');
+      await record(c, log, 'XPENDING', 's', 'g');
+      await record(a, log, 'XREAD', 'BLOCK', '50', 'STREAMS', 's', '$');
+      send(b, 'XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>');
+      await pause(30);
+      await record(c, log, 'XGROUP', 'DESTROY', 's', 'g');
+      await readInto(b, log, 'b');
+      await c.call('MULTI');
+      await c.call('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$');
+      await record(c, log, 'EXEC');
+    },
+  ],
   'a closed blocked client is forgotten': [
     3,
     async ([a, b, c], log) => {

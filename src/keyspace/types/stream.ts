@@ -1,0 +1,249 @@
+/**
+ * A Redis stream: entries ordered by ID, consumer groups with their pending entries
+ * lists (PEL) and consumers. IDs are 128-bit (ms, seq) pairs held as one bigint
+ * (ms << 64 | seq) so they compare natively.
+ *
+ * Redis packs entries into listpack nodes of at most stream-node-max-entries; approximate
+ * trimming ("~") only drops whole nodes, so we remember each entry's node to trim the
+ * same entries Redis trims (node byte limits are not modelled).
+ */
+import type { CollectionValue } from '../value.js';
+
+export type StreamId = bigint;
+
+export const SEQ_MASK = (1n << 64n) - 1n;
+export const MAX_ID: StreamId = (SEQ_MASK << 64n) | SEQ_MASK;
+
+export function makeId(ms: bigint, seq: bigint): StreamId {
+  return (ms << 64n) | seq;
+}
+
+export function idMs(id: StreamId): bigint {
+  return id >> 64n;
+}
+
+export function idSeq(id: StreamId): bigint {
+  return id & SEQ_MASK;
+}
+
+export function formatId(id: StreamId): string {
+  return `${id >> 64n}-${id & SEQ_MASK}`;
+}
+
+export interface StreamEntry {
+  readonly id: StreamId;
+  readonly fields: string[];
+  /** The listpack node this entry was appended to. */
+  readonly node: number;
+}
+
+export interface PendingEntry {
+  readonly id: StreamId;
+  consumer: Consumer;
+  deliveryTime: number;
+  deliveryCount: number;
+}
+
+export interface Consumer {
+  readonly name: string;
+  seenTime: number;
+  readonly pending: Map<StreamId, PendingEntry>;
+}
+
+export interface ConsumerGroup {
+  readonly name: string;
+  lastId: StreamId;
+  /** entries_read; -1 when unknown (SCG_INVALID_ENTRIES_READ). */
+  entriesRead: number;
+  readonly pending: Map<StreamId, PendingEntry>;
+  readonly consumers: Map<string, Consumer>;
+}
+
+/** Map values sorted by key (the order Redis's radix trees give). */
+export function sortedById<T>(m: Map<StreamId, T>): T[] {
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+export class RedisStream implements CollectionValue {
+  readonly type = 'stream' as const;
+  /** Live entries, ascending by ID. */
+  entries: StreamEntry[] = [];
+  lastId: StreamId = 0n;
+  maxDeletedId: StreamId = 0n;
+  entriesAdded = 0;
+  readonly groups = new Map<string, ConsumerGroup>();
+  /** Live entries per node, and how many entries the newest node has received. */
+  private readonly nodeLive = new Map<number, number>();
+  private lastNode = -1;
+  private lastNodeFill = 0;
+
+  encoding(): string {
+    return 'stream';
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Streams are never deleted for being empty. */
+  isEmpty(): boolean {
+    return false;
+  }
+
+  /** recorded-first-entry-id: the first live ID, 0-0 when empty. */
+  get firstId(): StreamId {
+    return this.entries.length ? this.entries[0].id : 0n;
+  }
+
+  /** Number of listpack nodes (XINFO radix-tree-keys). */
+  get nodeCount(): number {
+    return this.nodeLive.size;
+  }
+
+  append(id: StreamId, fields: string[], nodeMaxEntries: number): void {
+    if (this.lastNode < 0 || (nodeMaxEntries > 0 && this.lastNodeFill >= nodeMaxEntries)) {
+      this.lastNode++;
+      this.lastNodeFill = 0;
+    }
+    this.lastNodeFill++;
+    this.nodeLive.set(this.lastNode, (this.nodeLive.get(this.lastNode) ?? 0) + 1);
+    this.entries.push({ id, fields, node: this.lastNode });
+    this.lastId = id;
+    this.entriesAdded++;
+  }
+
+  /** Index of the first entry with id >= `id`. */
+  lowerBound(id: StreamId): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid].id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  find(id: StreamId): StreamEntry | undefined {
+    const i = this.lowerBound(id);
+    const e = this.entries[i];
+    return e !== undefined && e.id === id ? e : undefined;
+  }
+
+  private dropNodeEntry(e: StreamEntry): void {
+    const live = (this.nodeLive.get(e.node) ?? 1) - 1;
+    // The newest node stays (Redis keeps appending to it) even when emptied by XDEL.
+    if (live === 0 && e.node !== this.lastNode) this.nodeLive.delete(e.node);
+    else this.nodeLive.set(e.node, live);
+  }
+
+  /** XDEL of one ID; true when it existed. */
+  delete(id: StreamId): boolean {
+    const i = this.lowerBound(id);
+    const e = this.entries[i];
+    if (e === undefined || e.id !== id) return false;
+    this.entries.splice(i, 1);
+    this.dropNodeEntry(e);
+    if (id > this.maxDeletedId) this.maxDeletedId = id;
+    if (this.entries.length === 0) this.resetNodes();
+    return true;
+  }
+
+  private resetNodes(): void {
+    this.nodeLive.clear();
+    this.lastNode = -1;
+    this.lastNodeFill = 0;
+  }
+
+  /**
+   * Trims from the head. `maxLen` (or `minId`) is the strategy; approximate trimming
+   * removes whole nodes only, at most `limit` entries (0 = no limit). Returns the count.
+   */
+  trim(strategy: { maxLen?: number; minId?: StreamId }, approx: boolean, limit: number): number {
+    let removed = 0;
+    const shouldRemove = (e: StreamEntry, remaining: number) =>
+      strategy.maxLen !== undefined ? remaining > strategy.maxLen : e.id < strategy.minId!;
+    if (!approx) {
+      const len = this.entries.length;
+      while (removed < len && shouldRemove(this.entries[removed], len - removed)) removed++;
+    } else {
+      // Whole nodes, oldest first, while the node can go entirely.
+      let i = 0;
+      while (i < this.entries.length) {
+        const node = this.entries[i].node;
+        let j = i;
+        while (j < this.entries.length && this.entries[j].node === node) j++;
+        const nodeEntries = j - i;
+        if (strategy.maxLen !== undefined) {
+          if (this.entries.length - removed - nodeEntries < strategy.maxLen) break;
+        } else if (this.entries[j - 1].id >= strategy.minId!) break;
+        if (limit && removed + nodeEntries > limit) break;
+        removed += nodeEntries;
+        i = j;
+      }
+    }
+    if (removed === 0) return 0;
+    const gone = this.entries.splice(0, removed);
+    for (const e of gone) this.dropNodeEntry(e);
+    if (this.entries.length === 0) this.resetNodes();
+    return removed;
+  }
+
+  /** streamRangeHasTombstones(start, end). */
+  rangeHasTombstones(start: StreamId, end: StreamId = MAX_ID): boolean {
+    if (this.entries.length === 0 || this.maxDeletedId === 0n) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** streamEstimateDistanceFromFirstEverEntry; -1 when it cannot be known. */
+  estimateDistance(id: StreamId): number {
+    if (!this.entriesAdded) return 0;
+    if (!this.entries.length && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return -1;
+    const first = this.firstId;
+    if (this.maxDeletedId === 0n || this.maxDeletedId < first) {
+      if (id < first) return this.entriesAdded - this.entries.length;
+      if (id === first) return this.entriesAdded - this.entries.length + 1;
+    }
+    return -1;
+  }
+
+  /** streamReplyWithCGLag: null when it cannot be known. */
+  lag(group: ConsumerGroup): number | null {
+    if (!this.entriesAdded) return 0;
+    if (group.entriesRead !== -1 && !this.rangeHasTombstones(group.lastId)) return this.entriesAdded - group.entriesRead;
+    const read = this.estimateDistance(group.lastId);
+    return read === -1 ? null : this.entriesAdded - read;
+  }
+
+  memoryUsage(): number {
+    let n = 128;
+    for (const e of this.entries) for (const f of e.fields) n += f.length + 8;
+    return n;
+  }
+
+  clone(): RedisStream {
+    const s = new RedisStream();
+    s.entries = this.entries.map((e) => ({ id: e.id, fields: e.fields.slice(), node: e.node }));
+    s.lastId = this.lastId;
+    s.maxDeletedId = this.maxDeletedId;
+    s.entriesAdded = this.entriesAdded;
+    for (const [k, v] of this.nodeLive) s.nodeLive.set(k, v);
+    s.lastNode = this.lastNode;
+    s.lastNodeFill = this.lastNodeFill;
+    for (const g of this.groups.values()) {
+      const copy: ConsumerGroup = { name: g.name, lastId: g.lastId, entriesRead: g.entriesRead, pending: new Map(), consumers: new Map() };
+      for (const c of g.consumers.values()) copy.consumers.set(c.name, { name: c.name, seenTime: c.seenTime, pending: new Map() });
+      for (const p of g.pending.values()) {
+        const owner = copy.consumers.get(p.consumer.name)!;
+        const pe: PendingEntry = { id: p.id, consumer: owner, deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount };
+        copy.pending.set(p.id, pe);
+        owner.pending.set(p.id, pe);
+      }
+      s.groups.set(g.name, copy);
+    }
+    return s;
+  }
+}
