@@ -26,7 +26,11 @@ interface FnState {
   isVararg: boolean;
 }
 
-const BUDGET_CHECK = 'if (--R.budget < 0) yield 0;';
+/**
+ * Spends one unit of budget; when it is spent, pauses. The driver resumes the pause
+ * with a truthy value to kill the script right here (LuaExecution.kill).
+ */
+const BUDGET_CHECK = 'if (--R.budget < 0 && (yield 0)) R.raiseKill();';
 
 class Compiler {
   private line = 1;

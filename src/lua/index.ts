@@ -17,8 +17,10 @@
  *   let r = exec.resume(100_000);                   // { status: 'done', values } | { status: 'suspended' }
  *                                                   // | { status: 'error', error: LuaError }
  *   while (r.status === 'suspended') { ...serve other clients...; r = exec.resume(100_000); }
- *   exec.kill();                                    // kills a suspended script: pcall cannot catch it;
- *                                                   // the next resume() (or kill() itself) reports status 'killed'
+ *   exec.kill();                                    // kills a suspended script at its current line: pcall
+ *                                                   // cannot catch it; reports { status: 'killed', position }
+ *   errors report { status: 'error', error, position }: position = the innermost Lua line
+ *   (errorPosition(e) gives the same for any exception a script raised).
  *
  *   callSync(fn, args)  runs to completion without a budget; throws LuaError.
  *
@@ -32,18 +34,23 @@
  * `resetRandomSeed()` reseeds math.random's Redis PRNG.
  */
 import { compile as compileChunk, chunkDisplayName } from './load.js';
-import { CoroutineYield, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError } from './runtime.js';
+import { CoroutineYield, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError, type LuaPosition } from './runtime.js';
 import { installBase } from './std/base.js';
 import { createCoroutineLibrary } from './std/coroutine.js';
 import { createMathLibrary, resetRandomSeed } from './std/math.js';
 import { createStringLibrary } from './std/string.js';
 import { createTableLibrary } from './std/table.js';
 import { tableOf } from './std/util.js';
+import { bitLibrary } from './lib/bit.js';
+import { createCjsonModule } from './lib/cjson.js';
+import { cmsgpackInfo, cmsgpackLibrary } from './lib/cmsgpack.js';
+import { structLibrary } from './lib/struct.js';
 import { LuaTable } from './table.js';
 import { Coroutine, LuaFunction, type HostFunction, type LuaGenerator, type LuaValue, type } from './value.js';
 
 export { LuaError, LuaKill, LuaTable, LuaFunction, Coroutine, resetRandomSeed, tableOf, type, chunkDisplayName };
-export type { LuaValue, HostFunction };
+export type { LuaValue, HostFunction, LuaPosition };
+export { errorPosition };
 export { LuaLibError, argError } from './errors.js';
 
 /** A fresh globals table with the Lua standard library as Redis 7.0 exposes it. */
@@ -55,6 +62,24 @@ export function createGlobals(): LuaTable {
   G.set('math', createMathLibrary());
   G.set('coroutine', createCoroutineLibrary());
   return G;
+}
+
+/**
+ * Adds the libraries Redis links into its Lua (cjson, cmsgpack, bit, struct) to a
+ * globals table, as the globals of the same names.
+ */
+export function installRedisLibraries(G: LuaTable): void {
+  G.set('cjson', createCjsonModule());
+  G.set('cmsgpack', libraryTable(cmsgpackLibrary, cmsgpackInfo));
+  G.set('bit', libraryTable(bitLibrary, {}));
+  G.set('struct', libraryTable(structLibrary, {}));
+}
+
+function libraryTable(functions: Record<string, (args: never[]) => unknown[]>, fields: Record<string, string>): LuaTable {
+  const t = new LuaTable();
+  for (const [name, fn] of Object.entries(functions)) t.set(name, LuaFunction.fromHost(name, fn as unknown as HostFunction));
+  for (const [name, value] of Object.entries(fields)) t.set(name, value);
+  return t;
 }
 
 /** Compiles `source`; chunkName as in Lua ("@user_script" shows as user_script). */
@@ -82,8 +107,16 @@ export function setReadonly(t: LuaTable, recursive = false, seen = new Set<LuaTa
 export type ExecutionResult =
   | { status: 'done'; values: LuaValue[] }
   | { status: 'suspended' }
-  | { status: 'error'; error: LuaError }
-  | { status: 'killed' };
+  /** `position`: the innermost Lua line the error was raised at (null: raised by the host). */
+  | { status: 'error'; error: LuaError; position: LuaPosition | null }
+  /** `position`: the Lua line the script was at when it was killed. */
+  | { status: 'killed'; position: LuaPosition | null };
+
+/** Stack frames captured per exception while a script runs: enough to reach its Lua line. */
+const SCRIPT_STACK_TRACE_LIMIT = 100;
+
+/** What the suspended budget check is resumed with to raise the kill (compiler.ts). */
+const KILL_RESUME_VALUE = true;
 
 /** A Lua call that runs in budgeted slices. */
 export class LuaExecution {
@@ -104,33 +137,42 @@ export class LuaExecution {
     return this.step(budget, false);
   }
 
-  /** Kills the script: raises an uncatchable error at its suspension point. */
+  /**
+   * Kills the script: raises an uncatchable LuaKill at its current line (pcall and
+   * coroutine.resume do not catch it). A finalizer cannot run Lua code afterwards, but
+   * an error raised by the host while unwinding is reported as the result instead.
+   */
   kill(): ExecutionResult {
     if (this.finished) return this.finished;
-    return this.step(Infinity, true);
+    return this.step(0, true);
   }
 
   private step(budget: number, kill: boolean): ExecutionResult {
     const gen = this.generator!;
     const savedBudget = R.budget;
+    const savedLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = SCRIPT_STACK_TRACE_LIMIT;
     let remaining = budget;
     try {
       for (;;) {
         const slice = Math.max(0, Math.min(remaining, MAX_BUDGET_SLICE)) | 0;
         remaining -= slice;
         R.budget = slice;
-        const r = kill ? gen.throw(new LuaKill()) : gen.next();
-        kill = false;
+        // A pause receives KILL_RESUME_VALUE; a script not yet started pauses at its
+        // first budget check (the budget is 0), and the next turn kills it there.
+        const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next();
         if (r.done) return this.finish({ status: 'done', values: r.value });
+        if (kill) continue;
         if (r.value instanceof CoroutineYield) continue; // not reached: yield outside a coroutine raises first
         if (remaining > 0) continue; // a slice of a larger budget ran out
         return { status: 'suspended' };
       }
     } catch (e) {
-      if (e instanceof LuaKill) return this.finish({ status: 'killed' });
-      return this.finish({ status: 'error', error: toLuaError(e) });
+      if (e instanceof LuaKill) return this.finish({ status: 'killed', position: errorPosition(e) });
+      return this.finish({ status: 'error', error: toLuaError(e), position: errorPosition(e) });
     } finally {
       R.budget = savedBudget;
+      Error.stackTraceLimit = savedLimit;
     }
   }
 

@@ -111,6 +111,31 @@ function whereIn(e: Error, level: number): string {
   return `${l.chunk}:${l.line}: `;
 }
 
+/** A position in Lua source: the chunk's display name ("user_script") and a line. */
+export interface LuaPosition {
+  chunk: string;
+  line: number;
+}
+
+/**
+ * The innermost Lua level recorded in an exception's stack: where a script was when
+ * it raised `e` (what Redis's error handler reads with debug.getinfo). Reads the same
+ * cached levels as toLuaError, so both agree even though V8 formats a stack only once.
+ */
+export function errorPosition(e: unknown): LuaPosition | null {
+  if (!(e instanceof Error)) return null;
+  for (const l of levelsOf(e)) if (l.chunk !== null) return { chunk: l.chunk, line: l.line };
+  return null;
+}
+
+/**
+ * Raises the kill from inside the compiled code's budget check (see compiler.ts), so
+ * the exception's stack holds the script's current line.
+ */
+export function raiseKill(): never {
+  throw new LuaKill();
+}
+
 /** A runtime error raised at the current Lua position (luaG_runerror). */
 export function runtimeError(message: string): LuaError {
   return new LuaError(where(1) + message);
@@ -459,6 +484,7 @@ export interface RuntimeHelpers {
   forMode: typeof forMode;
   rawsetChecked: typeof rawsetChecked;
   setList: typeof setList;
+  raiseKill: typeof raiseKill;
 }
 
 /** The single helper object shared by all compiled chunks (budget is global to the engine). */
@@ -472,5 +498,5 @@ export const R: RuntimeHelpers = {
   budget: MAX_BUDGET_SLICE,
   E: EMPTY,
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
-  forNum, forMode, rawsetChecked, setList, hostMethod,
+  forNum, forMode, rawsetChecked, setList, hostMethod, raiseKill,
 };

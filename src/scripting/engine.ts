@@ -10,8 +10,8 @@ import { createLibraryApiTable, createRedisTable } from './bridge.js';
 import { errorTable, luaToReply } from './convert.js';
 import { FunctionLibraries } from './functions.js';
 import {
-  analyzeError, compileChunk, createGlobals, LuaCall, LuaFunction, LuaKill, LuaTable, seal,
-  toLuaError, type LuaValue,
+  CHECK_INTERVAL, compileChunk, createGlobals, LuaExecution, LuaFunction, LuaTable, seal,
+  toLuaError, type ExecutionResult, type LuaPosition, type LuaValue,
 } from './lua-host.js';
 import { rawToString } from '../lua/runtime.js';
 import { ScriptFlag } from './metadata.js';
@@ -61,7 +61,7 @@ export class ScriptingEngine {
   private readonly functionRuntimeApi: LuaTable;
   private readonly evalClient: Client;
   private readonly functionClient: Client;
-  private activeCall: LuaCall | null = null;
+  private activeCall: LuaExecution | null = null;
 
   constructor(readonly server: Server) {
     this.evalClient = new Client(server, null);
@@ -178,12 +178,7 @@ export class ScriptingEngine {
     state.timedOut = false;
     state.isEval = isEval;
     state.client = caller;
-    let call: LuaCall;
-    try {
-      call = new LuaCall(fn, args);
-    } catch (e) {
-      return this.finish(ctx, this.errorReply(ctx, e));
-    }
+    const call = new LuaExecution(fn, args);
     this.activeCall = call;
     // Inside EXEC (or without a connection) the reply is needed now: never suspend.
     const mustFinish = caller.denyBlocking || caller.sink === null;
@@ -199,19 +194,20 @@ export class ScriptingEngine {
   }
 
   /** One budget's worth of the call: the final reply, or undefined to continue. */
-  private step(ctx: RunContext, call: LuaCall): Reply | undefined {
-    if (ctx.killed) return this.errorReply(ctx, call.kill());
-    try {
-      const r = call.step();
-      if (!r.done) return undefined;
-      return luaToReply(r.values[0], ctx.resp);
-    } catch (e) {
-      return this.errorReply(ctx, e);
+  private step(ctx: RunContext, call: LuaExecution): Reply | undefined {
+    const r: ExecutionResult = ctx.killed ? call.kill() : call.resume(CHECK_INTERVAL);
+    switch (r.status) {
+      case 'suspended': return undefined;
+      case 'done': return luaToReply(r.values[0], ctx.resp);
+      case 'error': return this.errorReply(ctx, r.error.value, r.position);
+      case 'killed':
+        this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
+        return this.errorReply(ctx, errorTable('Script killed by user with SCRIPT KILL...'), r.position);
     }
   }
 
   /** Past busy-reply-threshold: other clients get BUSY; the script continues in slices. */
-  private enterTimedOut(ctx: RunContext, call: LuaCall): void {
+  private enterTimedOut(ctx: RunContext, call: LuaExecution): void {
     const server = this.server;
     server.scriptState.timedOut = true;
     server.log.warning(
@@ -253,13 +249,7 @@ export class ScriptingEngine {
   }
 
   /** luaCallFunction's error path through __redis__err__handler. */
-  private errorReply(ctx: RunContext, e: unknown): ErrorReply {
-    const analyzed = analyzeError(e);
-    let value = analyzed.value;
-    if (e instanceof LuaKill) {
-      this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
-      value = errorTable('Script killed by user with SCRIPT KILL...');
-    }
+  private errorReply(ctx: RunContext, value: LuaValue, pos: LuaPosition | null): ErrorReply {
     let table: LuaTable;
     if (value instanceof LuaTable) table = value;
     else {
@@ -268,8 +258,7 @@ export class ScriptingEngine {
     }
     const err = table.get('err');
     let message = typeof err === 'string' ? err : typeof err === 'number' ? rawToString(err) : 'ERR (null)';
-    const pos = analyzed.position;
-    if (pos) message += ` script: ${ctx.funcName}, on ${pos.source}:${pos.line}.`;
+    if (pos) message += ` script: ${ctx.funcName}, on @${pos.chunk}:${pos.line}.`;
     return new ErrorReply(message.replace(/[\r\n]/g, ' '));
   }
 

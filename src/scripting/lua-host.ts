@@ -1,44 +1,35 @@
 /**
- * The only module of the scripting layer that knows the Lua engine's internals:
- * compiling chunks, building sandboxed global tables, running a call with an
- * instruction budget (so a busy script can be suspended and killed), and finding the
- * Lua position an error was raised at (what Redis's `__redis__err__handler` reads
- * with debug.getinfo).
- *
- * The engine's own standard library (src/lua) is still being written; until it lands
- * the base functions come from ./fallback-stdlib.ts. Swapping is one import here.
+ * The scripting layer's one door into the Lua engine (src/lua): compiling chunks,
+ * building the sandboxed global tables Redis 7.0 gives scripts, and running a call
+ * in budgeted slices so a busy script can be suspended and killed.
  */
-import { compile } from '../lua/load.js';
-import { LuaError, LuaKill, R, sourceUrlFor, toLuaError } from '../lua/runtime.js';
-import { LuaTable } from '../lua/table.js';
-import { LuaFunction, type LuaValue } from '../lua/value.js';
-import { LuaLibError } from '../lua/errors.js';
-import { installStandardLibrary } from './fallback-stdlib.js';
+import {
+  callSync, compile, createGlobals as createStandardGlobals, errorPosition, hostFunction, installRedisLibraries,
+  LuaError, LuaExecution, LuaFunction, LuaKill, LuaLibError, LuaTable,
+  type ExecutionResult, type LuaPosition, type LuaValue,
+} from '../lua/index.js';
+import { toLuaError } from '../lua/runtime.js';
 
-export { LuaError, LuaKill, LuaTable, LuaFunction, LuaLibError, toLuaError };
-export type { LuaValue };
+export { LuaError, LuaExecution, LuaKill, LuaTable, LuaFunction, LuaLibError, toLuaError, hostFunction, errorPosition, callSync };
+export type { ExecutionResult, LuaPosition, LuaValue };
 
 /** Compiles `source` as a chunk named `@name` (errors print as "name:LINE: ..."). */
 export function compileChunk(source: string, name: string, globals: LuaTable): LuaFunction {
   return compile(source, '@' + name, globals);
 }
 
-/** A host function callable from Lua. Throw LuaLibError for "chunk:LINE: msg" errors. */
-export function hostFunction(name: string, fn: (args: LuaValue[]) => LuaValue[]): LuaFunction {
-  return LuaFunction.fromHost(name, fn);
-}
-
 /**
- * A fresh global table holding the standard library Redis exposes, protected the way
- * Redis 7.0 protects it: reading an undefined global raises "Script attempted to access
- * nonexistent global variable", and (once `seal` is called) writing raises
- * "Attempt to modify a readonly table".
+ * A fresh global table protected the way Redis 7.0 protects it: reading an undefined
+ * global raises "Script attempted to access nonexistent global variable", and (once
+ * `seal` is called) writing raises "Attempt to modify a readonly table". With
+ * `withStdlib`, it holds what EVAL scripts and function callbacks see: the Lua
+ * standard library as Redis trims it, cjson, cmsgpack, bit, struct, and Redis's pcall.
  */
 export function createGlobals(withStdlib: boolean): LuaTable {
-  const g = new LuaTable();
+  const g = withStdlib ? createStandardGlobals() : new LuaTable();
   if (withStdlib) {
-    installStandardLibrary(g);
-    g.set('_G', g);
+    installRedisLibraries(g);
+    g.set('pcall', redisPcall(g.get('pcall') as LuaFunction));
   }
   const meta = new LuaTable();
   meta.set(
@@ -49,6 +40,22 @@ export function createGlobals(withStdlib: boolean): LuaTable {
   );
   g.metatable = meta;
   return g;
+}
+
+/**
+ * luaRedisPcall: Lua's pcall, except that an error table carrying an `err` string
+ * (what redis.call raises) comes back as that string.
+ */
+function redisPcall(luaPcall: LuaFunction): LuaFunction {
+  const inner = luaPcall.gen!;
+  return LuaFunction.fromGenerator('pcall', function* host_pcall(...args: LuaValue[]) {
+    const r = yield* inner(...args);
+    if (r[0] === false && r[1] instanceof LuaTable) {
+      const err = r[1].get('err');
+      if (typeof err === 'string' || typeof err === 'number') return [false, err];
+    }
+    return r;
+  });
 }
 
 /** Makes a table (and, for the globals, each library table in it) read-only. */
@@ -63,154 +70,22 @@ export function seal(globals: LuaTable): void {
   globals.readonly = true;
 }
 
-/** Where an error was raised: the innermost Lua frame recorded in the exception's stack. */
-export interface LuaPosition {
-  source: string;
-  line: number;
-}
-
-const SOURCE_PREFIX = sourceUrlFor('');
-/** compiler.ts puts each Lua line on the same JS line, after `new Function`'s 2 header lines. */
-const FUNCTION_HEADER_LINES = 2;
-
-interface CallSiteLike {
-  getScriptNameOrSourceURL(): string | null;
-  getLineNumber(): number | null;
-  getFunctionName(): string | null;
-}
-
-/** Host functions named host_* count as C levels (see runtime.ts). */
-const HOST_FRAME_PREFIX = 'host_';
-
-export interface AnalyzedError {
-  /** The raised Lua value (what pcall would return). */
-  value: LuaValue;
-  /** The innermost Lua frame: where __redis__err__handler says the error happened. */
-  position: LuaPosition | null;
-}
-
-/**
- * The Lua value and position of an exception from a script. Both come from one look at
- * the JavaScript stack: V8 formats an exception's stack only once, so the position and
- * the "chunk:LINE:" prefix of library errors must be read together.
- */
-export function analyzeError(e: unknown): AnalyzedError {
-  if (!(e instanceof Error)) return { value: toLuaError(e).value, position: null };
-  let position: LuaPosition | null = null;
-  let firstLevelIsLua = false;
-  let sawLevel = false;
-  const saved = Error.prepareStackTrace;
-  Error.prepareStackTrace = (_err, sites) => {
-    for (const s of sites as unknown as CallSiteLike[]) {
-      const url = s.getScriptNameOrSourceURL();
-      if (url && url.startsWith(SOURCE_PREFIX)) {
-        if (!sawLevel) firstLevelIsLua = true;
-        sawLevel = true;
-        position = {
-          source: '@' + decodeURIComponent(url.slice(SOURCE_PREFIX.length)),
-          line: (s.getLineNumber() ?? 0) - FUNCTION_HEADER_LINES,
-        };
-        break;
-      }
-      const fname = s.getFunctionName();
-      if (fname && fname.startsWith(HOST_FRAME_PREFIX)) sawLevel = true;
-    }
-    return '';
-  };
-  try {
-    void e.stack;
-  } finally {
-    Error.prepareStackTrace = saved;
-  }
-  const pos = position as LuaPosition | null;
-  if (e instanceof LuaLibError) {
-    const prefix = firstLevelIsLua && pos ? `${pos.source.slice(1)}:${pos.line}: ` : '';
-    return { value: prefix + e.message, position: pos };
-  }
-  if (e instanceof LuaError) return { value: e.value, position: pos };
-  if (e instanceof RangeError && /call stack/.test(e.message)) {
-    return { value: (pos ? `${pos.source.slice(1)}:${pos.line}: ` : '') + 'stack overflow', position: pos };
-  }
-  return { value: toLuaError(e).value, position: pos };
-}
-
 /** How often (in budget units) a running call comes back to its driver. */
 export const CHECK_INTERVAL = 100_000;
 
-export type StepResult = { done: true; values: LuaValue[] } | { done: false };
-
 /**
- * One call of a Lua function, driven step by step: `step()` runs until the call ends
- * or its instruction budget is spent. Errors propagate as exceptions (LuaError,
- * LuaLibError, LuaKill, RangeError for stack overflow).
+ * Runs a call to completion without suspending (load-time code, EXEC); `onCheck` runs
+ * between slices and may throw to abort. Throws LuaError (or LuaKill).
  */
-export class LuaCall {
-  private readonly generator: Generator<unknown, LuaValue[], unknown> | null;
-  private readonly immediate: LuaValue[] | null;
-
-  constructor(fn: LuaFunction, args: LuaValue[]) {
-    if (fn.host !== null) {
-      this.generator = null;
-      this.immediate = fn.host(args);
-    } else {
-      this.generator = fn.gen!(...args);
-      this.immediate = null;
-    }
-  }
-
-  step(budget = CHECK_INTERVAL): StepResult {
-    if (this.generator === null) return { done: true, values: this.immediate! };
-    const savedLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 100;
-    R.budget = budget;
-    try {
-      const r = this.generator.next();
-      if (r.done) return { done: true, values: r.value };
-      return { done: false };
-    } finally {
-      R.budget = Infinity;
-      Error.stackTraceLimit = savedLimit;
-    }
-  }
-
-  /**
-   * Ends a suspended call with LuaKill raised at the script's current position: the
-   * budget counter becomes, for one resume, an accessor that throws when the compiled
-   * code's next budget check reads it, so the exception's stack holds the Lua line.
-   * Returns the exception that came out (LuaKill, or whatever a finalizer raised).
-   */
-  kill(): unknown {
-    if (this.generator === null) return new LuaKill();
-    const savedLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 100;
-    Object.defineProperty(R, 'budget', {
-      configurable: true,
-      enumerable: true,
-      get(): number {
-        throw new LuaKill();
-      },
-      set(): void {},
-    });
-    try {
-      for (;;) {
-        const r = this.generator.next();
-        if (r.done) return new LuaKill();
-      }
-    } catch (e) {
-      return e;
-    } finally {
-      Object.defineProperty(R, 'budget', { configurable: true, enumerable: true, writable: true, value: Infinity });
-      Error.stackTraceLimit = savedLimit;
-    }
-  }
-}
-
-/** Runs a call to completion without suspending (load-time code, EXEC). */
 export function runToCompletion(fn: LuaFunction, args: LuaValue[], onCheck?: () => void): LuaValue[] {
-  const c = new LuaCall(fn, args);
+  const exec = new LuaExecution(fn, args);
   for (;;) {
-    const r = c.step();
-    if (r.done) return r.values;
-    onCheck?.();
+    const r = exec.resume(CHECK_INTERVAL);
+    switch (r.status) {
+      case 'done': return r.values;
+      case 'error': throw r.error;
+      case 'killed': throw new LuaKill();
+      case 'suspended': onCheck?.();
+    }
   }
 }

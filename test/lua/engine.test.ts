@@ -14,9 +14,21 @@ function suspendTwiceThenKill(source: string): void {
   const exec = new LuaExecution(load(source), []);
   assert.equal(exec.resume(10_000).status, 'suspended');
   assert.equal(exec.resume(10_000).status, 'suspended');
-  assert.deepEqual(exec.kill(), { status: 'killed' });
-  assert.deepEqual(exec.resume(10_000), { status: 'killed' });
+  const killedHere = { status: 'killed', position: { chunk: 'user_script', line: 1 } };
+  assert.deepEqual(exec.kill(), killedHere);
+  assert.deepEqual(exec.resume(10_000), killedHere);
 }
+
+test('a kill reports the line the script was running', () => {
+  const exec = new LuaExecution(load('local n = 0\nwhile true do\n  n = n + 1\nend'), []);
+  assert.equal(exec.resume(1_000).status, 'suspended');
+  assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 2 } });
+});
+
+test('a script killed before it started is killed at its first line', () => {
+  const exec = new LuaExecution(load('\nlocal x = 1 return x'), []);
+  assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 1 } });
+});
 
 test('busy loop is suspended, resumed and killed', () => suspendTwiceThenKill('while true do end'));
 test('pcall loop is suspended and killed; pcall does not catch the kill', () =>
@@ -56,7 +68,11 @@ test('compile errors read as lua5.1 with the chunk name', () => {
 
 test('runtime errors carry position and 5.1 wording', () => {
   const run = (src: string) => new LuaExecution(load(src), []).resume(1e6);
-  assert.deepEqual(run('\n\nlocal x\nreturn x.y'), { status: 'error', error: new LuaError("user_script:4: attempt to index local 'x' (a nil value)") });
+  assert.deepEqual(run('\n\nlocal x\nreturn x.y'), {
+    status: 'error',
+    error: new LuaError("user_script:4: attempt to index local 'x' (a nil value)"),
+    position: { chunk: 'user_script', line: 4 },
+  });
   const r = run("error({err = 'My Error'})");
   assert.equal(r.status, 'error');
   const v = (r as { error: LuaError }).error.value;

@@ -145,7 +145,13 @@ for (const s of vectors.scenarios) {
         assert.deepEqual(await list(), normalizeExpectedList(step.state), 'state');
         continue;
       }
-      const cmd = (step.cmd as (string | Hex)[]).map(arg);
+      let cmd = (step.cmd as (string | Hex)[]).map(arg);
+      // Our engine runs the vector's 1e8-iteration load loop in less than the 500 ms
+      // FUNCTION LOAD budget (Redis's Lua takes longer); 1e9 iterations keep the step a
+      // timeout. The RESTORE step still runs the vector's own code to completion.
+      if (s.id === 'no_load_timeout_on_restore' && cmd[1] === 'LOAD') {
+        cmd = cmd.map((a) => (typeof a === 'string' ? a.replace('100000000', '1000000000') : a));
+      }
       const reply = await client.call(...cmd);
       // lunakv refuses a library that registers both `f` and `F` (Redis accepts it and
       // later crashes on FUNCTION DELETE): that scenario checks the refusal instead.

@@ -35,11 +35,11 @@ function* resume(co: Coroutine, args: LuaValue[]): Generator<unknown, [boolean, 
         co.status = 'suspended';
         return [true, r.value.values];
       }
-      // a budget pause inside the coroutine: hand it to our own driver
+      // a budget pause inside the coroutine: hand it to our own driver, and what the
+      // driver resumes it with (a kill) back down to the pause
       current = previous;
       send = yield r.value;
       current = co;
-      send = undefined;
     }
   } catch (e) {
     if (e instanceof LuaKill) throw e;
