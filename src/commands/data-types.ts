@@ -5,6 +5,7 @@ import { listCommands } from './list.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { streamCommands } from './stream.js';
+import { sortCommands } from './sort.js';
 import { clientUnblock } from '../server/blocking.js';
 
 export function registerDataTypeCommands(register: (group: Record<string, Handler>) => void): void {
@@ -13,5 +14,6 @@ export function registerDataTypeCommands(register: (group: Record<string, Handle
   register(setCommands);
   register(zsetCommands);
   register(streamCommands);
+  register(sortCommands);
   register({ 'client|unblock': clientUnblock });
 }

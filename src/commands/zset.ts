@@ -61,7 +61,7 @@ function pushScored(out: Reply[], member: string, score: number, withScores: boo
 // ---- range parsing ----
 
 /** strtod over the whole string, as zslParseRange uses it (leading spaces allowed, "" is 0). */
-function strtodWhole(s: string): number | null {
+export function strtodWhole(s: string): number | null {
   const t = s.replace(/^[ \t\n\v\f\r]+/, '');
   if (t === '' && s === '') return 0;
   const lower = t.toLowerCase();
