@@ -86,6 +86,8 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
   }
   const value = db.lookupRead(args[1]);
   if (value !== undefined && !(value instanceof RedisList || value instanceof RedisSet || value instanceof RedisZSet)) return Errors.wrongType;
+  // Redis converts a sorted set to a skiplist before sorting it (and it stays so).
+  if (value instanceof RedisZSet) value.listpack = false;
   // Unordered sets are sorted anyway when the result is stored or seen by a script.
   if (dontSort && value instanceof RedisSet && (storeKey !== null || client.isScript)) {
     dontSort = false;
