@@ -10,6 +10,7 @@ import type net from 'node:net';
 import { registerAllCommands } from './commands/index.js';
 import { Server } from './server/server.js';
 import { listen } from './server/network.js';
+import { PersistenceManager } from './persistence/manager.js';
 
 export interface StartOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -46,6 +47,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const host = options.host ?? '127.0.0.1';
   const server = createServer({ ...(options.config ?? {}), port: options.port ?? 0 });
   server.log.silent = !options.log;
+  // Loads dump.rdb / the AOF when `dir` or `appendonly` is configured (else in memory).
+  PersistenceManager.of(server).start();
   const tcp = await listen(server, options.port ?? 0, host);
   server.activeExpire.start();
   return runningServer(server, tcp, host);

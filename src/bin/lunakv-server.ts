@@ -7,6 +7,7 @@ import { Config } from '../server/config.js';
 import { applyConfigText, argvToConfigText, FatalConfigError } from '../server/config-file.js';
 import { listen } from '../server/network.js';
 import { Server } from '../server/server.js';
+import { PersistenceManager } from '../persistence/manager.js';
 
 const VERSION = '0.1.0';
 
@@ -22,6 +23,10 @@ async function main(): Promise<void> {
   try {
     // The embedded default is quiet and ephemeral; the program listens on loopback.
     server.config.setInitial('bind', '127.0.0.1');
+    // The program persists by default (./data, AOF everysec, RDB on shutdown);
+    // `--appendonly no --save ''` turns it off.
+    server.config.setInitial('dir', './data');
+    server.config.setInitial('appendonly', 'yes');
     const { file, text } = argvToConfigText(argv);
     configFile = file;
     applyConfigText(server.config, text);
@@ -35,6 +40,12 @@ async function main(): Promise<void> {
   server.configFile = configFile;
   server.createDatabases();
   for (const name of ['maxmemory', 'slowlog-log-slower-than', 'slowlog-max-len', 'proto-max-bulk-len', 'client-query-buffer-limit']) server.applyConfig(name, server.config.get(name));
+  try {
+    PersistenceManager.of(server).start();
+  } catch (e) {
+    server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    process.exit(1);
+  }
   const port = server.config.getInt('port');
   const host = server.config.get('bind').split(/\s+/).find((a) => !a.startsWith('-')) ?? '127.0.0.1';
   const listenHost = host === '*' ? '0.0.0.0' : host;

@@ -11,6 +11,7 @@ import { transactionCommands } from './transactions.js';
 import { introspectionCommands } from './introspection.js';
 import { registerDataTypeCommands } from './data-types.js';
 import { registerScriptingCommands } from './scripting.js';
+import { persistenceCommands } from './persistence.js';
 
 let registered = false;
 
@@ -25,6 +26,7 @@ export function registerAllCommands(): void {
     pubsubCommands,
     transactionCommands,
     introspectionCommands,
+    persistenceCommands,
   ]) {
     registerHandlers(group);
   }

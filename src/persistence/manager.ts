@@ -1,0 +1,329 @@
+/**
+ * Ties persistence to a running server: what is loaded at start-up, the BGSAVE and
+ * BGREWRITEAOF in progress, the `save` schedule, the save on shutdown, and the command
+ * observer that feeds the AOF and the copy-on-write of a background save.
+ *
+ * Persistence is on when `dir` is configured or `appendonly` is yes; an embedded
+ * server without either stays in memory (SAVE then writes nothing).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../keyspace/database.js';
+import { ErrorReply, NO_REPLY, type Reply } from '../protocol/reply.js';
+import type { Client } from '../server/client.js';
+import type { CommandObserver, Server } from '../server/server.js';
+import { lookupCommand, type CommandEntry } from '../commands/registry.js';
+import { extractKeys } from '../commands/table/keys.js';
+import { AppendOnlyFile, blockingPopForm, isBlockingPop, propagatedForm } from './aof.js';
+import { BackgroundSave, installContents, readRdbPath, saveRdbSync, type SnapshotJob } from './snapshot.js';
+
+/** Writes whose effect on keys the key specs cannot name: a background save completes first. */
+const COMPLETE_SAVE_FIRST = new Set(['flushall', 'flushdb', 'swapdb', 'move']);
+
+export class PersistenceManager implements CommandObserver {
+  bgsave: BackgroundSave | null = null;
+  lastBgsaveOk = true;
+  private lastBgsaveAttempt = 0;
+  bgsaveScheduled = false;
+  aof: AppendOnlyFile | null = null;
+  rdbSaves = 0;
+  keysLoaded = 0;
+  keysExpiredAtLoad = 0;
+  private cron: NodeJS.Timeout | null = null;
+  /** The argv of blocking pops waiting to be served (logged when served). */
+  private readonly blockedArgs = new WeakMap<Client, string[]>();
+  private started = false;
+
+  private constructor(readonly server: Server) {}
+
+  static of(server: Server): PersistenceManager {
+    let manager = server.extensions.get('persistence') as PersistenceManager | undefined;
+    if (!manager) {
+      manager = new PersistenceManager(server);
+      server.extensions.set('persistence', manager);
+    }
+    return manager;
+  }
+
+  /** Whether this server writes files at all. */
+  get enabled(): boolean {
+    return this.server.config.get('dir') !== '' || this.server.config.getBool('appendonly');
+  }
+
+  get rdbPath(): string {
+    return path.join(this.server.config.get('dir') || '.', this.server.config.get('dbfilename'));
+  }
+
+  private get saveParams(): [number, number][] {
+    const parts = this.server.config.get('save').trim().split(/\s+/).filter(Boolean).map(Number);
+    const out: [number, number][] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i]!, parts[i + 1]!]);
+    return out;
+  }
+
+  /** The point-in-time job running now (BGSAVE or AOF rewrite), if any. */
+  private get activeJob(): SnapshotJob | null {
+    if (this.bgsave) return this.bgsave.job;
+    if (this.aof?.rewrite) return this.aof.rewrite.save.job;
+    return null;
+  }
+
+  // -- start-up and shutdown ---------------------------------------------------------------
+
+  /**
+   * Loads the data (AOF when appendonly is on, else the RDB file), opens the AOF, and
+   * starts the schedule. Throws (leaving the server empty) when a file cannot be loaded.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const server = this.server;
+    server.shutdownHooks.push(() => this.onShutdown());
+    if (!this.enabled) return;
+    fs.mkdirSync(server.config.get('dir') || '.', { recursive: true });
+    const started = Date.now();
+    if (server.config.getBool('appendonly')) {
+      const aof = new AppendOnlyFile(server);
+      if (aof.exists()) {
+        const { commands } = aof.load();
+        server.log.notice(`DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${commands} commands)`);
+      } else if (fs.existsSync(this.rdbPath)) {
+        this.loadRdb();
+      }
+      aof.open();
+      this.aof = aof;
+    } else if (fs.existsSync(this.rdbPath)) {
+      this.loadRdb();
+      server.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+    }
+    server.dirty = 0;
+    server.commandObserver = this;
+    this.watchConfig();
+    this.cron = setInterval(() => this.tick(), 100);
+    this.cron.unref();
+  }
+
+  private loadRdb(): void {
+    const contents = readRdbPath(this.server, this.rdbPath);
+    installContents(this.server, contents);
+    this.keysLoaded = contents.keysLoaded;
+    this.keysExpiredAtLoad = contents.keysExpired;
+  }
+
+  /** CONFIG SET appendonly yes|no at run time turns the AOF on (from the dataset) or off. */
+  private watchConfig(): void {
+    const config = this.server.config;
+    const previous = config.onChange;
+    config.onChange = (name, value) => {
+      previous?.(name, value);
+      if (name !== 'appendonly' || !this.enabled) return;
+      if (value === 'yes' && this.aof === null) {
+        const aof = new AppendOnlyFile(this.server);
+        aof.open();
+        this.aof = aof;
+      } else if (value === 'no' && this.aof !== null) {
+        this.aof.close();
+        this.aof = null;
+      }
+    };
+  }
+
+  private onShutdown(): void {
+    const server = this.server;
+    if (this.cron) clearInterval(this.cron);
+    this.cron = null;
+    server.commandObserver = null;
+    const request = server.shutdownRequest;
+    if (this.bgsave) {
+      this.bgsave.cancel();
+      this.bgsave = null;
+    }
+    if (this.aof) {
+      this.aof.close();
+    }
+    const wantSave = request?.save || (!request?.nosave && this.saveParams.length > 0);
+    if (this.enabled && wantSave) {
+      server.log.notice('Saving the final RDB snapshot before exiting.');
+      this.saveNow();
+    }
+  }
+
+  // -- SAVE / BGSAVE -----------------------------------------------------------------------
+
+  /** SAVE: null on success, else the error reply text. */
+  save(): string | null {
+    if (this.bgsave) return 'ERR Background save already in progress';
+    try {
+      this.saveNow();
+      return null;
+    } catch (error) {
+      this.server.log.warning(`Failed saving the DB: ${(error as Error).message}`);
+      return 'ERR';
+    }
+  }
+
+  private saveNow(): void {
+    if (this.enabled) saveRdbSync(this.server, this.rdbPath);
+    this.afterSave(true);
+  }
+
+  private afterSave(ok: boolean, dirtyAtStart = this.server.dirty): void {
+    if (!ok) {
+      this.lastBgsaveOk = false;
+      return;
+    }
+    this.server.dirty -= dirtyAtStart;
+    this.server.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.rdbSaves++;
+  }
+
+  /** BGSAVE [SCHEDULE]: the status reply, or an ErrorReply. */
+  bgsaveCommand(schedule: boolean): Reply {
+    if (this.bgsave) return new ErrorReply('ERR Background save already in progress');
+    if (this.aof?.rewrite) {
+      if (!schedule) {
+        return new ErrorReply(
+          "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+        );
+      }
+      this.bgsaveScheduled = true;
+      return 'Background saving scheduled';
+    }
+    this.startBgsave();
+    return 'Background saving started';
+  }
+
+  startBgsave(): void {
+    this.lastBgsaveAttempt = Date.now();
+    if (!this.enabled) {
+      // In-memory server: nothing to write, but the save "happens".
+      this.afterSave(true);
+      return;
+    }
+    const dirtyAtStart = this.server.dirty;
+    const save = new BackgroundSave(this.server, this.rdbPath);
+    this.bgsave = save;
+    void save.done.then((ok) => {
+      if (this.bgsave !== save) return;
+      this.bgsave = null;
+      this.afterSave(ok, dirtyAtStart);
+      if (ok) this.server.log.notice('Background saving terminated with success');
+    });
+  }
+
+  /** BGREWRITEAOF: the status reply or an ErrorReply. */
+  bgrewriteaofCommand(): Reply {
+    if (this.aof?.rewrite) return new ErrorReply('ERR Background append only file rewriting already in progress');
+    if (this.bgsave) {
+      if (this.aof) this.aof.rewriteScheduled = true;
+      return 'Background append only file rewriting scheduled';
+    }
+    if (!this.aof) {
+      // Redis rewrites even with appendonly no; lunakv has nothing to rewrite then.
+      return 'Background append only file rewriting started';
+    }
+    this.aof.startRewrite();
+    return 'Background append only file rewriting started';
+  }
+
+  /** serverCron: the `save` schedule and scheduled jobs. */
+  private tick(): void {
+    if (this.bgsave || this.aof?.rewrite) return;
+    if (this.aof?.rewriteScheduled) {
+      this.aof.rewriteScheduled = false;
+      this.aof.startRewrite();
+      return;
+    }
+    if (this.bgsaveScheduled) {
+      this.bgsaveScheduled = false;
+      this.startBgsave();
+      return;
+    }
+    const now = Date.now();
+    const sinceSave = now / 1000 - this.server.lastSave;
+    for (const [seconds, changes] of this.saveParams) {
+      // After a failed save, retry no sooner than 5 seconds (CONFIG_BGSAVE_RETRY_DELAY).
+      if (this.server.dirty >= changes && sinceSave > seconds && (this.lastBgsaveOk || now - this.lastBgsaveAttempt > 5000)) {
+        this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.startBgsave();
+        return;
+      }
+    }
+  }
+
+  /** DEBUG RELOAD: save, empty, load back. */
+  reload(): void {
+    this.saveNow();
+    if (!this.enabled) return;
+    installContents(this.server, readRdbPath(this.server, this.rdbPath));
+  }
+
+  // -- CommandObserver ---------------------------------------------------------------------
+
+  beforeWrite(client: Client, entry: CommandEntry, args: string[]): void {
+    const job = this.activeJob;
+    if (job === null) return;
+    const name = entry.spec.fullName;
+    if (COMPLETE_SAVE_FIRST.has(name) || (name === 'copy' && args.some((a) => a.toLowerCase() === 'db'))) {
+      job.finishNow();
+      return;
+    }
+    for (const ref of extractKeys(entry.spec, args)) job.preserve(client.db, args[ref.pos]!);
+  }
+
+  afterWrite(client: Client, entry: CommandEntry, args: string[], reply: Reply, dirtyBefore: number): void {
+    const name = entry.spec.fullName;
+    if (reply === NO_REPLY) {
+      if (isBlockingPop(name)) this.blockedArgs.set(client, args);
+      return;
+    }
+    if (reply instanceof ErrorReply) return;
+    if (name === 'flushall') this.afterFlushAll();
+    else if (this.server.dirty === dirtyBefore) return;
+    const aof = this.aof;
+    if (aof === null) return;
+    const forms = propagatedForm(name, args, reply, client.db);
+    if (forms === null) aof.append(client.db.id, args);
+    else for (const argv of forms) aof.append(client.db.id, argv);
+  }
+
+  /** FLUSHALL: a running BGSAVE is dropped; with save points the empty dataset is saved. */
+  private afterFlushAll(): void {
+    if (this.bgsave) {
+      this.bgsave.cancel();
+      this.bgsave = null;
+    }
+    if (this.enabled && this.saveParams.length > 0) {
+      try {
+        this.saveNow();
+      } catch (error) {
+        this.server.log.warning(`Failed saving the DB after FLUSHALL: ${(error as Error).message}`);
+      }
+    }
+    // flushallCommand ends with dirty++ (after its save), so FLUSHALL is always propagated.
+    this.server.dirty++;
+  }
+
+  beforeBlockedServe(client: Client, db: Database): void {
+    const job = this.activeJob;
+    const args = this.blockedArgs.get(client);
+    if (job === null || args === undefined) return;
+    const entry = lookupCommand(args[0]!);
+    if (!entry) return;
+    for (const ref of extractKeys(entry.spec, args)) job.preserve(db, args[ref.pos]!);
+  }
+
+  afterBlockedServe(client: Client, db: Database, reply: Reply): void {
+    const args = this.blockedArgs.get(client);
+    if (args === undefined) return;
+    this.blockedArgs.delete(client);
+    if (this.aof === null) return;
+    for (const argv of blockingPopForm(args[0]!.toLowerCase(), args, reply)) this.aof.append(db.id, argv);
+  }
+}
+
+/** DEBUG RELOAD for the server-admin commands. */
+export function debugReload(server: Server): void {
+  PersistenceManager.of(server).reload();
+}
