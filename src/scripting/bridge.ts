@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CmdFlag } from '../commands/spec.js';
 import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
+import { findCommandSpec, findSubcommandSpec } from '../commands/table/lookup.js';
 import { call } from '../server/dispatch.js';
 import type { LogLevel } from '../server/logger.js';
 import { Errors, ErrorReply } from '../protocol/reply.js';
@@ -44,9 +45,28 @@ function toArgv(args: LuaValue[]): string[] | null {
 /** lookupCommand(argv, argc) as scripts see it: null for unknown commands and subcommands. */
 function findCommand(argv: string[]): CommandEntry | null {
   const top = lookupCommand(argv[0]);
-  if (!top) return null;
-  if (top.subcommands && argv.length > 1) return lookupSubcommand(top, argv[1]) ?? null;
-  return top;
+  if (top) {
+    if (!top.subcommands || argv.length < 2) return top;
+    const sub = lookupSubcommand(top, argv[1]);
+    if (sub) return sub;
+  }
+  return unimplementedCommand(argv);
+}
+
+/**
+ * A command of Redis's table that lunakv has no handler for: an entry without a
+ * handler, so scripts still get Redis's checks (noscript, arity) before "unknown".
+ */
+function unimplementedCommand(argv: string[]): CommandEntry | null {
+  const topSpec = findCommandSpec(argv[0]);
+  if (!topSpec) return null;
+  let spec = topSpec;
+  if (topSpec.subcommands && argv.length > 1) {
+    const subSpec = findSubcommandSpec(topSpec, argv[1]);
+    if (!subSpec) return null;
+    spec = subSpec;
+  }
+  return { spec, handler: null, subcommands: null, flags: spec.flagBits };
 }
 
 /** Why scriptCall refused to run a command (the text becomes an `{err=...}` table). */
@@ -57,13 +77,16 @@ class Refusal {
 /** scriptCall's checks, then the command; the reply converted for the script. */
 function runCommand(engine: ScriptingEngine, ctx: RunContext, argv: string[]): { value: LuaValue; isError: boolean } | Refusal {
   const entry = findCommand(argv);
-  if (!entry || !entry.handler) return new Refusal('Unknown Redis command called from script');
+  if (!entry) return new Refusal('Unknown Redis command called from script');
   const arity = entry.spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
     return new Refusal('Wrong number of args calling Redis command from script');
   }
   const flags = entry.flags;
   if (flags & CmdFlag.NOSCRIPT) return new Refusal('This Redis command is not allowed from script');
+  // A command in Redis's table that lunakv does not implement yet (e.g. CLUSTER) still
+  // gets Redis's checks above, so scripts see the same refusals.
+  if (!entry.handler) return new Refusal('Unknown Redis command called from script');
   if (ctx.readOnly && flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) {
     return new Refusal('Write commands are not allowed from read-only scripts.');
   }

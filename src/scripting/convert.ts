@@ -126,6 +126,55 @@ function noLineBreaks(s: string): string {
  * Error tables carry an optional script position, appended as Redis does.
  */
 export function luaToReply(v: LuaValue, scriptResp: 2 | 3): Reply {
+  if (!(v instanceof LuaTable)) return scalarToReply(v, scriptResp);
+  // Scripts return tables nested thousands deep: walk them with an explicit stack.
+  const top = openTable(v, scriptResp, 1, 0);
+  if (!(top instanceof Container)) return top;
+  const stack: Container[] = [top];
+  for (;;) {
+    const c = stack[stack.length - 1];
+    let child: LuaValue;
+    let childStackUsed = 0;
+    if (c.kind === ContainerKind.Array) {
+      child = c.source.get(c.nextIndex++);
+      childStackUsed = c.stackUsed + 1;
+    } else if (c.kind === ContainerKind.Map && c.valuePending) {
+      child = c.pendingValue;
+      c.valuePending = false;
+      childStackUsed = c.stackUsed + 3;
+    } else {
+      const e = c.source.next(c.lastKey);
+      if (e === undefined) {
+        child = undefined;
+      } else {
+        c.lastKey = child = e[0];
+        if (c.kind === ContainerKind.Map) {
+          c.pendingValue = e[1];
+          c.valuePending = true;
+          childStackUsed = c.stackUsed + 4;
+        } else {
+          childStackUsed = c.stackUsed + 3;
+        }
+      }
+    }
+    if (child === undefined) {
+      stack.pop();
+      const done = c.toReply();
+      if (stack.length === 0) return done;
+      stack[stack.length - 1].items.push(done);
+      continue;
+    }
+    if (child instanceof LuaTable) {
+      const opened = openTable(child, scriptResp, childStackUsed, stack.length);
+      if (opened instanceof Container) stack.push(opened);
+      else c.items.push(opened);
+    } else {
+      c.items.push(scalarToReply(child, scriptResp));
+    }
+  }
+}
+
+function scalarToReply(v: LuaValue, scriptResp: 2 | 3): Reply {
   switch (typeof v) {
     case 'string':
       return v;
@@ -134,15 +183,50 @@ export function luaToReply(v: LuaValue, scriptResp: 2 | 3): Reply {
       return new BoolReply(v);
     case 'number':
       return luaNumberToInteger(v);
-    case 'object':
-      if (v instanceof LuaTable) return tableToReply(v, scriptResp);
-      return null;
     default:
       return null;
   }
 }
 
-function tableToReply(t: LuaTable, scriptResp: 2 | 3): Reply {
+/**
+ * luaReplyToRedisReply walks nested tables on the Lua stack and gives up (with an error
+ * in place of the value) when lua_checkstack(4) fails. Counting the slots it would use
+ * reproduces where: an array element holds 1 slot, a map key 4 (the map, key, value
+ * and a copy of the key) and its value 3, a set member 3.
+ */
+const LUA_STACK_SLOTS = 7999;
+const STACK_NEEDED_PER_VALUE = 4;
+/**
+ * The RESP encoder recurses once per nesting level and overflows the JS stack past
+ * ~4,500 levels, so replies stop nesting (with the same error) earlier than Redis's
+ * ~8,000; a script returning a self-referencing table still gets the error it expects.
+ */
+const MAX_REPLY_NESTING = 3000;
+
+const enum ContainerKind { Array, Map, Set }
+
+/** A table being converted to an aggregate reply: where its walk stands. */
+class Container {
+  readonly items: Reply[] = [];
+  nextIndex = 1;
+  lastKey: LuaValue = undefined;
+  pendingValue: LuaValue = undefined;
+  valuePending = false;
+
+  constructor(readonly kind: ContainerKind, readonly source: LuaTable, readonly stackUsed: number) {}
+
+  toReply(): Reply {
+    if (this.kind === ContainerKind.Map) return new MapReply(this.items);
+    if (this.kind === ContainerKind.Set) return new SetReply(this.items);
+    return this.items;
+  }
+}
+
+/** A table's reply when it is a single-field special (err, ok, double, ...), else its walk. */
+function openTable(t: LuaTable, scriptResp: 2 | 3, stackUsed: number, nesting: number): Reply | Container {
+  if (stackUsed + STACK_NEEDED_PER_VALUE > LUA_STACK_SLOTS || nesting > MAX_REPLY_NESTING) {
+    return new ErrorReply('ERR reached lua stack limit');
+  }
   const err = t.get('err');
   if (typeof err === 'string') return new ErrorReply(err.replace(/[\r\n]/g, ' '));
   const ok = t.get('ok');
@@ -158,34 +242,8 @@ function tableToReply(t: LuaTable, scriptResp: 2 | 3): Reply {
     if (typeof format === 'string' && typeof text === 'string') return new VerbatimReply(text, format.slice(0, 3).padEnd(3, '\0'));
   }
   const map = t.get('map');
-  if (map instanceof LuaTable) {
-    const entries: Reply[] = [];
-    let k: LuaValue = undefined;
-    for (;;) {
-      const e = map.next(k);
-      if (!e) break;
-      k = e[0];
-      entries.push(luaToReply(e[0], scriptResp), luaToReply(e[1], scriptResp));
-    }
-    return new MapReply(entries);
-  }
+  if (map instanceof LuaTable) return new Container(ContainerKind.Map, map, stackUsed);
   const set = t.get('set');
-  if (set instanceof LuaTable) {
-    const items: Reply[] = [];
-    let k: LuaValue = undefined;
-    for (;;) {
-      const e = set.next(k);
-      if (!e) break;
-      k = e[0];
-      items.push(luaToReply(e[0], scriptResp));
-    }
-    return new SetReply(items);
-  }
-  const out: Reply[] = [];
-  for (let j = 1; ; j++) {
-    const item = t.get(j);
-    if (item === undefined) break;
-    out.push(luaToReply(item, scriptResp));
-  }
-  return out;
+  if (set instanceof LuaTable) return new Container(ContainerKind.Set, set, stackUsed);
+  return new Container(ContainerKind.Array, t, stackUsed);
 }
