@@ -145,9 +145,10 @@ class Lexer {
         if (KEYWORDS.has(word)) return { t: word, v: word, raw: word, line };
         return { t: 'name', v: word, raw: word, line };
       }
-      // single-char tokens (including control characters, as lua5.1 does)
+      // single-char tokens; luaX_token2str shows control characters as char(N)
       this.pos++;
-      return { t: c, v: c, raw: c, line };
+      const code = c.charCodeAt(0);
+      return { t: c, v: c, raw: code < 32 || code === 127 ? `char(${code})` : c, line };
     }
   }
 

@@ -82,6 +82,7 @@ export class ScriptingEngine {
     this.functionGlobalsMeta = new LuaTable();
     this.functionGlobalsMeta.set('__index', this.functionRuntimeApi);
     this.functionGlobals.metatable = this.functionGlobalsMeta;
+    this.functionGlobalsMeta.readonly = true; // Lua cannot swap it; withLoadApi switches it from the host
     this.functionGlobals.readonly = true;
   }
 

@@ -58,8 +58,9 @@ function redisPcall(luaPcall: LuaFunction): LuaFunction {
   });
 }
 
-/** Makes a table (and, for the globals, each library table in it) read-only. */
+/** Makes the globals, their protecting metatable and each library table in them read-only. */
 export function seal(globals: LuaTable): void {
+  if (globals.metatable !== null) globals.metatable.readonly = true;
   let k: LuaValue = undefined;
   for (;;) {
     const e = globals.next(k);

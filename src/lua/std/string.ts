@@ -19,6 +19,9 @@ function relative(pos: number, len: number): number {
   return pos >= 0 ? pos : 0;
 }
 
+/** luaU_header for x86-64: ESC "Lua", version 0x51, format 0, little-endian, sizes 4 8 4 8, doubles. */
+const BINARY_CHUNK_HEADER = '\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00';
+
 export function createStringLibrary(): LuaTable {
   const lib = tableOf({
     byte: host('byte', (args) => {
@@ -46,7 +49,10 @@ export function createStringLibrary(): LuaTable {
       if (!(args[0] instanceof LuaFunction)) {
         throw argError(1, 'dump', `function expected, got ${args.length ? typeNameOf(args[0]) : 'no value'}`);
       }
-      throw new LuaLibError('unable to dump given function');
+      if (args[0].host !== null || args[0].isHostGenerator) throw new LuaLibError('unable to dump given function');
+      // No bytecode exists to dump: return a Lua 5.1 chunk header (which marks a
+      // binary chunk) and nothing loadable, as loading binary chunks is refused anyway.
+      return [BINARY_CHUNK_HEADER];
     }),
     find: host('find', (args) => stringFind(args)),
     format: host('format', (args) => stringFormat(args)),
