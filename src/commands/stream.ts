@@ -381,9 +381,10 @@ const xgroupCreate: Handler = (client, args) => {
   let id: StreamId;
   if (args[4] === '$') id = found ? found.lastId : 0n;
   else {
-    const p = strictId(args[4]);
-    if (p instanceof ErrorReply) return p;
-    id = p;
+    // streamParseIDOrReply: "-" and "+" are accepted here.
+    const p = parseId(args[4], 0n, false);
+    if (!p) return INVALID_ID;
+    id = p.id;
   }
   const s = found ?? new RedisStream();
   if (s.groups.has(args[3])) return new ErrorReply('BUSYGROUP Consumer Group name already exists');
@@ -420,9 +421,10 @@ const xgroupSetid: Handler = (client, args) => {
   let id: StreamId;
   if (args[4] === '$') id = r.s.lastId;
   else {
-    const p = strictId(args[4]);
-    if (p instanceof ErrorReply) return p;
-    id = p;
+    // streamParseIDOrReply: "-" and "+" are accepted here.
+    const p = parseId(args[4], 0n, false);
+    if (!p) return INVALID_ID;
+    id = p.id;
   }
   r.g.lastId = id;
   r.g.entriesRead = entriesRead;
