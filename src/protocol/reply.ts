@@ -36,7 +36,11 @@ export class SimpleReply {
 
 /** -ERR message: `message` holds the full text, prefix included ("ERR ...", "WRONGTYPE ..."). */
 export class ErrorReply {
-  constructor(readonly message: string) {}
+  /**
+   * `statsCounted`: already counted in INFO errorstats where it arose (a script's
+   * redis.call error passed through as the script's reply), so call() skips it.
+   */
+  constructor(readonly message: string, readonly statsCounted = false) {}
   /** The error code Redis counts in INFO errorstats: the first word. */
   get code(): string {
     const sp = this.message.indexOf(' ');

@@ -69,6 +69,9 @@ function unimplementedCommand(argv: string[]): CommandEntry | null {
   return { spec, handler: null, subcommands: null, flags: spec.flagBits };
 }
 
+/** shared.noreplicaserr */
+export const NO_REPLICAS_ERROR = 'NOREPLICAS Not enough good replicas to write.';
+
 /** Why scriptCall refused to run a command (the text becomes an `{err=...}` table). */
 class Refusal {
   constructor(readonly message: string) {}
@@ -78,6 +81,21 @@ class Refusal {
 function runCommand(engine: ScriptingEngine, ctx: RunContext, argv: string[]): { value: LuaValue; isError: boolean } | Refusal {
   const entry = findCommand(argv);
   if (!entry) return new Refusal('Unknown Redis command called from script');
+  const refusal = checkCommand(engine, ctx, entry, argv);
+  const server = engine.server;
+  if (refusal !== null) {
+    server.stats.command(entry.spec.fullName).rejectedCalls++;
+    return refusal;
+  }
+  if (entry.flags & CmdFlag.WRITE) ctx.writeDirty = true;
+  const client = ctx.scriptClient;
+  if (server.monitors.size !== 0) server.feedMonitors(client, argv);
+  const reply = call(client, entry, argv);
+  return { value: replyToLua(reply, ctx.resp), isError: reply instanceof ErrorReply };
+}
+
+/** Why a known command may not run from this script now (null: it may). */
+function checkCommand(engine: ScriptingEngine, ctx: RunContext, entry: CommandEntry, argv: string[]): Refusal | null {
   const arity = entry.spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
     return new Refusal('Wrong number of args calling Redis command from script');
@@ -90,15 +108,15 @@ function runCommand(engine: ScriptingEngine, ctx: RunContext, argv: string[]): {
   if (ctx.readOnly && flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) {
     return new Refusal('Write commands are not allowed from read-only scripts.');
   }
+  // Server-state checks for writes, skipped once the script has written (it cannot
+  // fail halfway on an unpredictable state).
+  if (flags & CmdFlag.WRITE && !ctx.writeDirty && !engine.enoughGoodReplicas()) {
+    return new Refusal('-' + NO_REPLICAS_ERROR);
+  }
   if (!ctx.allowOom && ctx.preOom && !ctx.writeDirty && flags & CmdFlag.DENYOOM) {
     return new Refusal('-' + Errors.oom.message);
   }
-  if (flags & CmdFlag.WRITE) ctx.writeDirty = true;
-  const client = ctx.scriptClient;
-  const server = engine.server;
-  if (server.monitors.size !== 0) server.feedMonitors(client, argv);
-  const reply = call(client, entry, argv);
-  return { value: replyToLua(reply, ctx.resp), isError: reply instanceof ErrorReply };
+  return null;
 }
 
 function genericCall(engine: ScriptingEngine, args: LuaValue[], raiseError: boolean): LuaValue[] {

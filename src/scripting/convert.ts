@@ -228,7 +228,7 @@ function openTable(t: LuaTable, scriptResp: 2 | 3, stackUsed: number, nesting: n
     return new ErrorReply('ERR reached lua stack limit');
   }
   const err = t.get('err');
-  if (typeof err === 'string') return new ErrorReply(err.replace(/[\r\n]/g, ' '));
+  if (typeof err === 'string') return new ErrorReply(err.replace(/[\r\n]/g, ' '), t.get('ignore_error_stats_update') === true);
   const ok = t.get('ok');
   if (typeof ok === 'string') return new SimpleReply(noLineBreaks(ok));
   const dbl = t.get('double');

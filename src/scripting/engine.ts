@@ -6,7 +6,7 @@
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
-import { createLibraryApiTable, createRedisTable } from './bridge.js';
+import { createLibraryApiTable, createRedisTable, NO_REPLICAS_ERROR } from './bridge.js';
 import { errorTable, luaToReply } from './convert.js';
 import { FunctionLibraries } from './functions.js';
 import {
@@ -141,11 +141,22 @@ export class ScriptingEngine {
     if (flags & ScriptFlag.EVAL_COMPAT) return null;
     if (!(flags & ScriptFlag.NO_WRITES)) {
       if (ro) return new ErrorReply('ERR Can not execute a script with write flag using *_ro command.');
+      if (!this.enoughGoodReplicas()) return new ErrorReply(NO_REPLICAS_ERROR);
     }
     if (this.server.maxmemory > 0 && !(flags & (ScriptFlag.ALLOW_OOM | ScriptFlag.NO_WRITES)) && this.server.isOutOfMemory()) {
       return new ErrorReply("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
     }
     return null;
+  }
+
+  /**
+   * checkGoodReplicasStatus: false when min-replicas-to-write (with a max lag) asks for
+   * more replicas than are connected. lunakv has no replication, so none are.
+   */
+  enoughGoodReplicas(): boolean {
+    const config = this.server.config;
+    const wanted = config.getInt('min-replicas-to-write');
+    return wanted === 0 || config.getInt('min-replicas-max-lag') === 0;
   }
 
   /**
@@ -260,7 +271,7 @@ export class ScriptingEngine {
     const err = table.get('err');
     let message = typeof err === 'string' ? err : typeof err === 'number' ? rawToString(err) : 'ERR (null)';
     if (pos) message += ` script: ${ctx.funcName}, on @${pos.chunk}:${pos.line}.`;
-    return new ErrorReply(message.replace(/[\r\n]/g, ' '));
+    return new ErrorReply(message.replace(/[\r\n]/g, ' '), table.get('ignore_error_stats_update') === true);
   }
 
   /** SCRIPT KILL / FUNCTION KILL. */

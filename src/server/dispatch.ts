@@ -179,7 +179,7 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   client.lastCommand = entry.spec.fullName;
   if (reply instanceof ErrorReply) {
     stat.failedCalls++;
-    server.stats.error(reply.code);
+    if (!reply.statsCounted) server.stats.error(reply.code);
   }
   const slower = server.slowlogThresholdUs;
   if (slower >= 0 && usec >= slower && !(entry.flags & CmdFlag.SKIP_SLOWLOG)) server.slowlog.add(client, args, usec);
