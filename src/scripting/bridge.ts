@@ -12,7 +12,7 @@ import type { LogLevel } from '../server/logger.js';
 import { Errors, ErrorReply } from '../protocol/reply.js';
 import { formatG } from '../protocol/double.js';
 import { errorTable, replyToLua } from './convert.js';
-import { createGlobals, hostFunction, LuaError, LuaTable, type LuaValue } from './lua-host.js';
+import { createGlobals, hostFunction, LuaError, LuaFunction, LuaTable, type LuaValue } from './lua-host.js';
 import type { RunContext, ScriptingEngine } from './engine.js';
 import { rawToString } from '../lua/runtime.js';
 
@@ -194,6 +194,21 @@ function setConstants(t: LuaTable): void {
 }
 
 /** The full `redis` table used while scripts and functions run. */
+/**
+ * The global `__redis__err__handler` EVAL scripts can see: Redis runs it on errors to
+ * turn them into {err=...} tables and add the position. lunakv finds the position
+ * natively (lua-host), so calling it directly only does the conversion.
+ */
+export function createErrorHandler(): LuaFunction {
+  return hostFunction('__redis__err__handler', (args) => {
+    const err = args[0];
+    if (err instanceof LuaTable) return [err];
+    const t = new LuaTable(0, 1);
+    t.set('err', 'ERR ' + rawToString(err));
+    return [t];
+  });
+}
+
 export function createRedisTable(engine: ScriptingEngine): LuaTable {
   const t = new LuaTable();
   setConstants(t);

@@ -6,7 +6,7 @@
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
-import { createLibraryApiTable, createRedisTable, NO_REPLICAS_ERROR } from './bridge.js';
+import { createErrorHandler, createLibraryApiTable, createRedisTable, NO_REPLICAS_ERROR } from './bridge.js';
 import { errorTable, luaToReply } from './convert.js';
 import { FunctionLibraries } from './functions.js';
 import {
@@ -71,6 +71,7 @@ export class ScriptingEngine {
 
     this.evalGlobals = createGlobals(true);
     this.evalGlobals.set('redis', createRedisTable(this));
+    this.evalGlobals.set('__redis__err__handler', createErrorHandler());
     seal(this.evalGlobals);
 
     this.functionRuntimeApi = createGlobals(true);
