@@ -407,7 +407,13 @@ class Compiler {
   private callCode(f: string, args: string[], spread: string | null, mode: string, desc: string | undefined): string {
     const list = spread ? [...args, '...' + spread].join(', ') : args.join(', ');
     const hostCall = desc !== undefined && desc.startsWith('method ') ? `R.hostMethod(${f}, [${list}])` : `${f}.host([${list}])`;
-    const call = `(${f} instanceof LF ? (${f}.host !== null ? ${hostCall} : (yield* ${f}.gen(${list}))) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
+    // A Lua callee runs by a direct next() on its generator; only when it pauses (the
+    // budget ran out) does this frame delegate to it, via R.resumeCall.
+    const g = this.temp();
+    const r = this.temp();
+    this.release(g, r);
+    const luaCall = `(${g} = ${f}.gen(${list}), ${r} = ${g}.next(), ${r}.done ? ${r}.value : (yield* R.resumeCall(${g}, ${r})))`;
+    const call = `(${f} instanceof LF ? (${f}.host !== null ? ${hostCall} : ${luaCall}) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
     return mode === 'one' ? `${call}[0]` : call;
   }
 

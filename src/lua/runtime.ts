@@ -463,6 +463,17 @@ export function hostMethod(f: LuaFunction, args: LuaValue[]): LuaValue[] {
   }
 }
 
+/**
+ * The rest of a Lua call whose first step paused (compiled calls run a callee with a
+ * direct next(), cheaper than yield*): passes each pause up and what resumes it
+ * (a kill, a coroutine's values) back down, and returns the callee's results.
+ */
+export function* resumeCall(callee: LuaGenerator, first: IteratorResult<unknown, LuaValue[]>): LuaGenerator {
+  let step = first;
+  while (!step.done) step = callee.next(yield step.value);
+  return step.value;
+}
+
 /** The object compiled code calls `R`. */
 export interface RuntimeHelpers {
   budget: number;
@@ -485,6 +496,7 @@ export interface RuntimeHelpers {
   rawsetChecked: typeof rawsetChecked;
   setList: typeof setList;
   raiseKill: typeof raiseKill;
+  resumeCall: typeof resumeCall;
 }
 
 /** The single helper object shared by all compiled chunks (budget is global to the engine). */
@@ -498,5 +510,5 @@ export const R: RuntimeHelpers = {
   budget: MAX_BUDGET_SLICE,
   E: EMPTY,
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
-  forNum, forMode, rawsetChecked, setList, hostMethod, raiseKill,
+  forNum, forMode, rawsetChecked, setList, hostMethod, raiseKill, resumeCall,
 };

@@ -25,6 +25,19 @@ test('a kill reports the line the script was running', () => {
   assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 2 } });
 });
 
+test('a script paused inside nested Lua calls resumes them and is killed in the innermost', () => {
+  const exec = new LuaExecution(load('local function spin(n)\n  if n > 0 then return spin(n - 1) + 1 end\n  while true do end\nend\nreturn spin(5)'), []);
+  assert.equal(exec.resume(1_000).status, 'suspended');
+  assert.equal(exec.resume(1_000).status, 'suspended');
+  assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 3 } });
+  const finishing = new LuaExecution(load('local function deep(n) if n == 0 then return 0 end return deep(n - 1) + 1 end return deep(500)'), []);
+  let r: ExecutionResult;
+  let pauses = 0;
+  while ((r = finishing.resume(37)).status === 'suspended') pauses++;
+  assert.ok(pauses > 5);
+  assert.deepEqual(r, { status: 'done', values: [500] });
+});
+
 test('a script killed before it started is killed at its first line', () => {
   const exec = new LuaExecution(load('\nlocal x = 1 return x'), []);
   assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 1 } });
