@@ -1,0 +1,216 @@
+/**
+ * Helpers for the persistence file tests: a data set covering every type and
+ * encoding, a canonical view of a server's whole keyspace for comparing two servers,
+ * temporary directories, and a small RESP decoder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { RespClient } from '../support/resp-client.js';
+
+export type Resp = string | number | null | Resp[] | { error: string };
+
+/** Decodes one RESP2 reply. */
+export function decodeResp(buf: Buffer): Resp {
+  let pos = 0;
+  const line = (): string => {
+    const end = buf.indexOf('\r\n', pos);
+    const text = buf.toString('latin1', pos, end);
+    pos = end + 2;
+    return text;
+  };
+  const read = (): Resp => {
+    const type = String.fromCharCode(buf[pos]!);
+    pos++;
+    const head = line();
+    switch (type) {
+      case '+':
+        return head;
+      case '-':
+        return { error: head };
+      case ':':
+        return Number(head);
+      case '$': {
+        const n = Number(head);
+        if (n < 0) return null;
+        const s = buf.toString('latin1', pos, pos + n);
+        pos += n + 2;
+        return s;
+      }
+      case '*': {
+        const n = Number(head);
+        if (n < 0) return null;
+        const out: Resp[] = [];
+        for (let i = 0; i < n; i++) out.push(read());
+        return out;
+      }
+      default:
+        throw new Error(`unexpected RESP type ${type}`);
+    }
+  };
+  return read();
+}
+
+export async function q(client: RespClient, ...args: (string | number | Buffer)[]): Promise<Resp> {
+  return decodeResp(await client.call(...args));
+}
+
+export const LIBRARY = "#!lua name=persistlib\nredis.register_function('pf', function(keys, args) return 42 end)";
+
+/** Commands that create every type in every encoding lunakv has, in several databases. */
+export function datasetCommands(): (string | number)[][] {
+  const cmds: (string | number)[][] = [
+    ['SET', 'str:int', '12345'],
+    ['SET', 'str:neg', '-7'],
+    ['SET', 'str:bigint', '123456789012345'],
+    ['SET', 'str:raw', 'hello'],
+    ['SET', 'str:long', 'abcdefgh'.repeat(40)],
+    ['SET', 'str:bin', '\x00\x01\xff\r\n'],
+    ['SET', 'str:ttl', 'v', 'PX', '500000'],
+    ['RPUSH', 'list:small', 'a', '1', '-5', '300', '70000', '-9000000', '5000000000', '9223372036854775807', 'x'.repeat(70)],
+    ['SADD', 'set:intset', '1', '5', '-3', '100000'],
+    ['SADD', 'set:wide', '1', '10000000000'],
+    ['SADD', 'set:table', 'a', 'b', 'c'],
+    ['HSET', 'hash:lp', 'f1', 'v1', 'n', '123', 'neg', '-1'],
+    ['HSET', 'hash:table', 'f', 'x'.repeat(100)],
+    ['ZADD', 'zset:lp', '1', 'a', '2.5', 'b', '-0.1', 'c', '1e100', 'd', '3e-7', 'e', 'inf', 'f', '-inf', 'g'],
+    ['ZADD', 'zset:sl', '1', 'y'.repeat(100), '2', 'z'],
+    ['EXPIRE', 'zset:sl', '100000'],
+    ['SELECT', '2'],
+    ['SET', 'db2:key', 'in db 2'],
+    ['SELECT', '0'],
+    ['FUNCTION', 'LOAD', LIBRARY],
+  ];
+  const bigList: (string | number)[] = ['RPUSH', 'list:big'];
+  for (let i = 0; i < 3000; i++) bigList.push(`element-${i}`);
+  cmds.push(bigList);
+  const bigSet: (string | number)[] = ['SADD', 'set:bigints'];
+  for (let i = 0; i < 600; i++) bigSet.push(i * 7);
+  cmds.push(bigSet);
+  const bigHash: (string | number)[] = ['HSET', 'hash:big'];
+  for (let i = 0; i < 600; i++) bigHash.push(`field${i}`, `value${i}`);
+  cmds.push(bigHash);
+  const bigZset: (string | number)[] = ['ZADD', 'zset:big'];
+  for (let i = 0; i < 300; i++) bigZset.push(i / 3, `m${i}`);
+  cmds.push(bigZset);
+  return cmds;
+}
+
+export async function loadDataset(client: RespClient): Promise<void> {
+  for (const c of datasetCommands()) {
+    const r = await q(client, ...c);
+    if (r !== null && typeof r === 'object' && 'error' in r) throw new Error(`${c.join(' ')}: ${r.error}`);
+  }
+}
+
+/** Encodings whose RDB bytes are deterministic (DUMP payloads can be compared byte for byte). */
+const ORDERED_ENCODINGS = new Set(['int', 'embstr', 'raw', 'quicklist', 'intset', 'listpack']);
+
+export interface KeyView {
+  type: Resp;
+  encoding: Resp;
+  content: Resp;
+  hasTtl: boolean;
+  dump: string | null;
+}
+
+/** Every key of every database, with type, encoding, content (order-normalized) and TTL presence. */
+export async function keyspaceView(client: RespClient, databases = 16): Promise<Record<string, KeyView>> {
+  const out: Record<string, KeyView> = {};
+  for (let db = 0; db < databases; db++) {
+    await q(client, 'SELECT', db);
+    const keys = ((await q(client, 'KEYS', '*')) as string[]).sort();
+    for (const key of keys) {
+      const type = (await q(client, 'TYPE', key)) as string;
+      const encoding = await q(client, 'OBJECT', 'ENCODING', key);
+      let content: Resp;
+      switch (type) {
+        case 'string':
+          content = await q(client, 'GET', key);
+          break;
+        case 'list':
+          content = await q(client, 'LRANGE', key, 0, -1);
+          break;
+        case 'set':
+          content = ((await q(client, 'SMEMBERS', key)) as string[]).sort();
+          break;
+        case 'zset':
+          content = await q(client, 'ZRANGE', key, 0, -1, 'WITHSCORES');
+          break;
+        case 'hash':
+          content = pairsSorted((await q(client, 'HGETALL', key)) as string[]);
+          break;
+        default:
+          content = null;
+      }
+      const ttl = (await q(client, 'PTTL', key)) as number;
+      const dump = ORDERED_ENCODINGS.has(String(encoding)) ? ((await q(client, 'DUMP', key)) as string) : null;
+      out[`${db}:${key}`] = { type, encoding, content, hasTtl: ttl > 0, dump };
+    }
+  }
+  await q(client, 'SELECT', 0);
+  return out;
+}
+
+function pairsSorted(flat: string[]): string[][] {
+  const pairs: string[][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `lunakv-${tag}-`));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Ports for servers these tests start: 7500-7599, spread so parallel files do not collide. */
+let nextPort = 7500 + Math.floor(Math.random() * 10) * 10;
+export function testPort(): number {
+  const port = nextPort;
+  nextPort = nextPort >= 7599 ? 7500 : nextPort + 1;
+  return port;
+}
+
+export interface Child {
+  process: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Spawns a server program and waits until it answers PING (or exits). */
+export async function spawnServer(command: string, args: string[], port: number): Promise<Child> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; i < 200 && !gone; i++) {
+    try {
+      const c = await RespClient.connect(port);
+      await c.call('PING');
+      c.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return { process: child, port, stderr: () => err, stdout: () => out, exited };
+}
+
+export async function stopChild(child: Child, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
+  await child.exited;
+}
+
+export function redisServerArgs(port: number, dir: string, extra: string[] = []): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extra];
+}
