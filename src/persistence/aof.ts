@@ -23,7 +23,7 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { DEFERRED, processCommand } from '../server/dispatch.js';
 import { Client as FakeClient } from '../server/client.js';
-import type { Reply } from '../protocol/reply.js';
+import { SetReply, type Reply } from '../protocol/reply.js';
 import type { RedisHash } from '../keyspace/types/hash.js';
 import type { RedisList } from '../keyspace/types/list.js';
 import type { RedisSet } from '../keyspace/types/set.js';
@@ -79,7 +79,8 @@ export function propagatedForm(name: string, args: string[], reply: Reply, db: D
       return value === undefined ? [] : [['hset', args[1]!, args[2]!, value]];
     }
     case 'spop': {
-      const members = Array.isArray(reply) ? (reply as string[]) : typeof reply === 'string' ? [reply] : [];
+      const items = reply instanceof SetReply ? reply.items : reply;
+      const members = Array.isArray(items) ? (items as string[]) : typeof items === 'string' ? [items] : [];
       return members.length === 0 ? [] : [['srem', args[1]!, ...members]];
     }
     case 'restore': {
@@ -106,6 +107,7 @@ function stringState(db: Database, key: string): string[] {
 
 /** A served blocking pop, as the non-blocking command that has the same effect. */
 export function blockingPopForm(name: string, args: string[], reply: Reply): string[][] {
+  // null: timed out (inside MULTI or a script, where blocking pops do not block).
   if (!Array.isArray(reply) && typeof reply !== 'string') return [];
   const items = reply as unknown[];
   switch (name) {

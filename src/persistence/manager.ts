@@ -280,7 +280,7 @@ export class PersistenceManager implements CommandObserver {
     }
     if (reply instanceof ErrorReply) return;
     if (name === 'flushall') this.afterFlushAll();
-    else if (this.server.dirty === dirtyBefore) return;
+    else if (this.server.dirty === dirtyBefore && !isBlockingPop(name) && name !== 'spop') return;
     const aof = this.aof;
     if (aof === null) return;
     const forms = propagatedForm(name, args, reply, client.db);
