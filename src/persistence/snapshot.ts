@@ -112,7 +112,7 @@ export function fsyncDirectory(dir: string): void {
 }
 
 /** How long one slice of a background save may run before yielding. */
-const SLICE_MS = 2;
+const SLICE_MS = 1;
 /** Bytes buffered before a chunk is handed to the file. */
 const CHUNK_BYTES = 1 << 20;
 
