@@ -5,6 +5,7 @@ import { ErrorReply, Errors, MapReply, OK, PONG, type Reply, SimpleReply, Verbat
 import type { Client } from '../server/client.js';
 import { is, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
+import { helpLines } from './replies.js';
 
 export const SERVER_VERSION = '7.0.15';
 
@@ -294,7 +295,7 @@ const clientNoEvict: Handler = (client, args) => {
 };
 
 const clientHelp: Handler = () =>
-  helpReply('CLIENT', [
+  helpLines('CLIENT', [
     'CACHING (YES|NO)',
     '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
     'GETREDIR',
@@ -343,15 +344,6 @@ const clientHelp: Handler = () =>
     'NO-EVICT (ON|OFF)',
     '    Protect current client connection from eviction.',
   ]);
-
-/** addReplyHelp: a header line, the given lines, and the HELP line, as status replies. */
-export function helpReply(command: string, lines: string[]): Reply {
-  const out: Reply[] = [new SimpleReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
-  for (const l of lines) out.push(new SimpleReply(l));
-  out.push(new SimpleReply('HELP'));
-  out.push(new SimpleReply('    Print this help.'));
-  return out;
-}
 
 /** MONITOR: the client receives every command from now on. */
 const monitor: Handler = (client) => {

@@ -6,6 +6,7 @@ import { stringCommands } from './strings.js';
 import { keyspaceCommands } from './keyspace.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server-admin.js';
+import { debugCommands } from './debug.js';
 import { pubsubCommands } from './pubsub.js';
 import { transactionCommands } from './transactions.js';
 import { introspectionCommands } from './introspection.js';
@@ -23,6 +24,7 @@ export function registerAllCommands(): void {
     keyspaceCommands,
     connectionCommands,
     serverCommands,
+    debugCommands,
     pubsubCommands,
     transactionCommands,
     introspectionCommands,

@@ -11,6 +11,8 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
+import { helpLines } from './replies.js';
+export { helpLines } from './replies.js';
 
 const SAME_OBJECT = err('ERR source and destination objects are the same');
 const INT_MAX = 2147483647;
@@ -35,14 +37,6 @@ export function int32Arg(s: string): number | ErrorReply {
   if (v === null) return Errors.notInteger;
   if (typeof v === 'bigint' || v > INT_MAX || v < -INT_MAX - 1) return INT32_RANGE;
   return v;
-}
-
-/** addReplyHelp: the header, the lines, and the HELP entry, as status replies. */
-export function helpLines(command: string, lines: string[]): Reply {
-  const out: Reply[] = [new SimpleReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
-  for (const l of lines) out.push(new SimpleReply(l));
-  out.push(new SimpleReply('HELP'), new SimpleReply('    Prints this help.'));
-  return out;
 }
 
 /** selectDb's check: the database with index `id`, or undefined when out of range. */

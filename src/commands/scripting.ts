@@ -3,6 +3,7 @@
  * lives in src/scripting/; this file parses arguments and shapes replies.
  */
 import { entryByFullName, type Handler } from './registry.js';
+import { subcommandSyntaxError } from './replies.js';
 import { CmdFlag } from './spec.js';
 import { parseInt64 } from './args.js';
 import { dynamicFlags } from '../server/dispatch.js';
@@ -35,13 +36,6 @@ function engineOf(client: Client): ScriptingEngine {
 
 function isWord(arg: string, word: string): boolean {
   return arg.length === word.length && lowerAscii(arg) === word;
-}
-
-/** addReplySubcommandSyntaxError */
-function subcommandSyntaxError(args: string[]): ErrorReply {
-  return new ErrorReply(
-    `ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try ${args[0].toUpperCase()} HELP.`.replace(/[\r\n]/g, ' '),
-  );
 }
 
 /** numkeys for EVAL/FCALL: the count, or the error reply. */

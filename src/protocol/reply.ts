@@ -27,6 +27,7 @@ export type Reply =
   | VerbatimReply
   | NullArrayReply
   | PushReply
+  | AttributeReply
   | NoReply;
 
 /** +status */
@@ -87,6 +88,14 @@ export class NullArrayReply {
 /** RESP3 push (>); an array in RESP2 (pub/sub messages). */
 export class PushReply {
   constructor(readonly items: Reply[]) {}
+}
+
+/** A RESP3 attribute (|) followed by the reply it annotates; RESP2 sees only the reply. */
+export class AttributeReply {
+  constructor(
+    readonly entries: Reply[],
+    readonly reply: Reply,
+  ) {}
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   PushReply,
   type Reply,
   SetReply,
+  AttributeReply,
   SimpleReply,
   VerbatimReply,
 } from './reply.js';
@@ -107,6 +108,12 @@ export class RespWriter {
     } else if (reply instanceof PushReply) {
       this.line(proto === 3 ? 62 /* > */ : 42, String(reply.items.length));
       for (const item of reply.items) this.write(item, proto);
+    } else if (reply instanceof AttributeReply) {
+      if (proto === 3) {
+        this.line(124 /* | */, String(reply.entries.length / 2));
+        for (const e of reply.entries) this.write(e, proto);
+      }
+      this.write(reply.reply, proto);
     } else if (reply instanceof NoReply) {
       // nothing
     } else {

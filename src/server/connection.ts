@@ -123,7 +123,9 @@ export class Connection implements ReplySink {
     }
     if (this.client.closeAfterReply && !this.client.closed) {
       this.client.closed = true;
-      this.socket.end();
+      // Close fully once the replies are out, as Redis does: a client still sending
+      // (after a protocol error) gets a reset rather than a half-open socket.
+      this.socket.end(() => this.socket.destroy());
     }
   }
 

@@ -169,7 +169,14 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   const dirtyBefore = server.dirty;
   if (observer !== null) observer.beforeWrite(client, entry, args);
   const start = server.clock.now;
-  const reply = entry.handler!(client, args);
+  let reply: Reply;
+  try {
+    reply = entry.handler!(client, args);
+  } catch (e) {
+    // A bug must not take the server down or leave the client without a reply.
+    server.log.warning(`Internal error in '${entry.spec.fullName}': ${(e as Error).stack ?? e}`);
+    reply = new ErrorReply(`ERR internal error in '${entry.spec.fullName}' command`);
+  }
   if (observer !== null) observer.afterWrite(client, entry, args, reply, dirtyBefore);
   const end = Date.now();
   const usec = (end - start) * 1000;

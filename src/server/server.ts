@@ -96,6 +96,8 @@ export class Server implements KeyspaceListener {
   port = 0;
   host = '127.0.0.1';
   shuttingDown = false;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: payload CRCs are not checked. */
+  skipChecksumValidation = false;
   /** The listening socket once listening (SHUTDOWN closes it). */
   listener: import('node:net').Server | null = null;
   /** Set by SHUTDOWN before the shutdown hooks run, so they know SAVE/NOSAVE/FORCE. */

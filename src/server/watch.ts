@@ -57,13 +57,35 @@ export class WatchRegistry {
     }
   }
 
-  /** FLUSHDB/FLUSHALL/SWAPDB: touch watched keys that exist in `db` (or in `other`). */
-  touchAll(db: Database, other?: Database): void {
-    const keys = this.byDb.get(db);
+  /**
+   * FLUSHDB/FLUSHALL (`replacedWith` undefined) and SWAPDB: Redis's
+   * touchAllWatchedKeysInDb, including its rules for keys that were already stale.
+   * Call before the contents change.
+   */
+  touchAll(emptied: Database, replacedWith?: Database): void {
+    const keys = this.byDb.get(emptied);
     if (!keys) return;
     for (const [key, clients] of keys) {
-      if (!db.data.has(key) && !(other && other.data.has(key))) continue;
-      for (const c of clients) c.dirtyCas = true;
+      const existsInEmptied = emptied.data.has(key);
+      const existsInReplacement = replacedWith !== undefined && replacedWith.data.has(key);
+      if (!existsInEmptied && !existsInReplacement) continue;
+      for (const c of clients) {
+        const w = c.watched?.get(`${emptied.id}\0${key}`);
+        if (!w) continue;
+        if (w.expiredAtWatch) {
+          if (!existsInReplacement) {
+            // An expired key now deleted: no logical change.
+            w.expiredAtWatch = false;
+            continue;
+          }
+          if (replacedWith!.isLogicallyExpired(key)) continue;
+        } else if (!existsInEmptied && replacedWith!.isLogicallyExpired(key)) {
+          // A missing key replaced by an already expired one.
+          w.expiredAtWatch = true;
+          continue;
+        }
+        c.dirtyCas = true;
+      }
     }
   }
 

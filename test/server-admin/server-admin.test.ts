@@ -209,7 +209,12 @@ describe('TIME, LASTSAVE, ROLE, WAIT', () => {
 
   it('LASTSAVE is an integer; ROLE of a master', withPair(async (p) => {
     assert.match((await p.ours.call('LASTSAVE')).toString(), /^:\d+\r\n$/);
-    await p.sameAll([['ROLE'], ['LASTSAVE', 'x']]);
+    // The replication offset is the oracle's own history (it grows once a backlog
+    // exists); compare the reply with the offset masked.
+    const [r, o] = await p.both('ROLE');
+    const mask = (b: Buffer) => b.toString('latin1').replace(/^(\*3\r\n\$6\r\nmaster\r\n:)\d+/, '$1N');
+    assert.equal(mask(o), mask(r));
+    await p.same('LASTSAVE', 'x');
   }));
 
   it('WAIT answers 0 (no replicas), after its timeout when replicas are wanted', withPair(async (p) => {

@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import os from 'node:os';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RespClient } from './resp-client.js';
 
@@ -43,7 +44,7 @@ export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
   const port = await freePort();
   const child = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', os.tmpdir(), ...extraArgs],
     { stdio: 'ignore' },
   );
   for (let i = 0; i < 100; i++) {
