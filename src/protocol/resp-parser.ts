@@ -179,13 +179,13 @@ export class RespParser {
 const INVALID = -0x7fffffff;
 
 /**
- * Bytes as a binary string. Short arguments (command names, most keys) are built in JS:
- * a call into Buffer's C++ latin1Slice costs more than the copy itself.
+ * Bytes as a binary string. Very short arguments (command names) are built in JS: a
+ * call into Buffer's C++ latin1Slice costs more than the copy itself.
  */
 function sliceLatin1(buf: Latin1Buffer, start: number, end: number): string {
-  const n = end - start;
-  if (n > 16) return buf.latin1Slice(start, end);
-  switch (n) {
+  // Longer strings built char by char would be cons-strings that a Map lookup must
+  // flatten again: those go through latin1Slice.
+  switch (end - start) {
     case 0:
       return '';
     case 1:
@@ -196,11 +196,8 @@ function sliceLatin1(buf: Latin1Buffer, start: number, end: number): string {
       return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2]);
     case 4:
       return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2], buf[start + 3]);
-    default: {
-      let s = '';
-      for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
-      return s;
-    }
+    default:
+      return buf.latin1Slice(start, end);
   }
 }
 
