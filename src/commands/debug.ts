@@ -12,6 +12,7 @@ import { encodingOf, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
 import { helpLines, subcommandSyntaxError } from './replies.js';
 import { lruClock } from './server-info.js';
+import { debugReload } from '../persistence/manager.js';
 
 const DEBUG_HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
@@ -249,6 +250,14 @@ registerDebugSubcommand('set-skip-checksum-validation', 3, (client, args) => {
   return OK;
 });
 registerDebugSubcommand('stringmatch-len', -2, () => OK);
+registerDebugSubcommand('reload', -2, (client) => {
+  try {
+    debugReload(client.server);
+  } catch (e) {
+    return new ErrorReply(`ERR Error trying to load the RDB dump: ${(e as Error).message}`);
+  }
+  return OK;
+});
 
 const debug: Handler = (client, args) => {
   const sub = subcommands.get(args[1].toLowerCase());

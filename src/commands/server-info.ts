@@ -3,6 +3,7 @@
  * formats, with values lunakv actually has (and Redis's idle values for subsystems it
  * does not have, such as replication backlogs or forks).
  */
+import type { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
@@ -198,6 +199,8 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
+  // Present once persistence was set up for this server (see src/persistence/manager.ts).
+  const persistence = server.extensions.get('persistence') as PersistenceManager | undefined;
   return lines('Persistence', [
     ['loading', 0],
     ['async_loading', 0],
@@ -208,17 +211,17 @@ function persistenceSection(server: Server): string {
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
     ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', persistence?.bgsave ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
+    ['rdb_last_bgsave_status', persistence && !persistence.lastBgsaveOk ? 'err' : 'ok'],
     ['rdb_last_bgsave_time_sec', -1],
     ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
+    ['rdb_saves', persistence?.rdbSaves ?? 0],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', persistence?.keysExpiredAtLoad ?? 0],
+    ['rdb_last_load_keys_loaded', persistence?.keysLoaded ?? 0],
     ['aof_enabled', server.config.getBool('appendonly') ? 1 : 0],
-    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_in_progress', persistence?.aof?.rewrite ? 1 : 0],
     ['aof_rewrite_scheduled', 0],
     ['aof_last_rewrite_time_sec', -1],
     ['aof_current_rewrite_time_sec', -1],

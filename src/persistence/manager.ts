@@ -15,7 +15,8 @@ import type { CommandObserver, Server } from '../server/server.js';
 import { lookupCommand, type CommandEntry } from '../commands/registry.js';
 import { extractKeys } from '../commands/table/keys.js';
 import { AppendOnlyFile, blockingPopForm, isBlockingPop, propagatedForm } from './aof.js';
-import { BackgroundSave, installContents, readRdbPath, saveRdbSync, type SnapshotJob } from './snapshot.js';
+import { BackgroundSave, installContents, readRdbPath, saveRdbSync, SnapshotJob } from './snapshot.js';
+import { readRdbFile } from './rdb-reader.js';
 
 /** Writes whose effect on keys the key specs cannot name: a background save completes first. */
 const COMPLETE_SAVE_FIRST = new Set(['flushall', 'flushdb', 'swapdb', 'move']);
@@ -254,8 +255,25 @@ export class PersistenceManager implements CommandObserver {
 
   /** DEBUG RELOAD: save, empty, load back. */
   reload(): void {
+    if (!this.enabled) {
+      // No files: round-trip the dataset through the RDB codec in memory, so values are
+      // re-created (and re-encoded) as a reload from disk would.
+      const job = new SnapshotJob(this.server, {});
+      while (!job.step(Infinity));
+      const image = Buffer.concat([...job.drain()]);
+      installContents(
+        this.server,
+        readRdbFile(image, {
+          limits: this.server.encodingLimits,
+          databases: this.server.databases.length,
+          dropExpiredBefore: Date.now(),
+          verifyChecksum: true,
+          allowTrailingData: false,
+        }),
+      );
+      return;
+    }
     this.saveNow();
-    if (!this.enabled) return;
     installContents(this.server, readRdbPath(this.server, this.rdbPath));
   }
 
