@@ -13,6 +13,7 @@ import { introspectionCommands } from './introspection.js';
 import { registerDataTypeCommands } from './data-types.js';
 import { registerScriptingCommands } from './scripting.js';
 import { persistenceCommands } from './persistence.js';
+import { memoryCommands } from './memory.js';
 
 let registered = false;
 
@@ -29,6 +30,7 @@ export function registerAllCommands(): void {
     transactionCommands,
     introspectionCommands,
     persistenceCommands,
+    memoryCommands,
   ]) {
     registerHandlers(group);
   }
