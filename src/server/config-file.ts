@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { splitInlineArgs } from '../protocol/resp-parser.js';
+import { sdsRepr } from '../protocol/repr.js';
 import { Config, ConfigError } from './config.js';
 
 export class FatalConfigError extends Error {}
@@ -24,7 +25,7 @@ export function argvToConfigText(argv: string[]): { file: string | null; text: s
       if (current) lines.push(current.join(' '));
       current = [a.slice(2)];
     } else if (current) {
-      current.push(quoteArg(a));
+      current.push(sdsRepr(a));
     } else {
       throw new FatalConfigError(`Invalid option '${a}'`);
     }
@@ -33,11 +34,6 @@ export function argvToConfigText(argv: string[]): { file: string | null; text: s
   let text = file ? readFileSync(file, 'latin1') : '';
   if (lines.length) text += '\n' + lines.join('\n');
   return { file, text };
-}
-
-function quoteArg(a: string): string {
-  if (a === '') return '""';
-  return /[\s"'\\]/.test(a) ? `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : a;
 }
 
 /**
@@ -52,25 +48,27 @@ export function applyConfigText(config: Config, text: string): void {
     if (raw === '' || raw.startsWith('#')) continue;
     const fail = (msg: string) =>
       new FatalConfigError(
-        `\n*** FATAL CONFIG FILE ERROR (lunakv) ***\nReading the configuration file, at line ${n + 1}\n>>> '${raw}'\n${msg}`,
+        `\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line ${n + 1}\n>>> '${raw}'\n${msg}`,
       );
     const args = splitInlineArgs(raw);
     if (args === null) throw fail('Unbalanced quotes in configuration line');
     if (args.length === 0) continue;
     const name = args[0].toLowerCase();
-    if (!Config.has(name) || args.length < 2) throw fail('Bad directive or wrong number of arguments');
+    if (!Config.has(name)) throw fail('Bad directive or wrong number of arguments');
+    if (args.length < 2) throw fail('wrong number of arguments');
     const value = args.slice(1).join(' ');
-    if (name === 'save') {
-      if (saves === null) saves = [];
-      if (value.trim() !== '') saves.push(value);
-      continue;
-    }
     try {
-      config.setInitial(name, value);
+      if (name === 'save') {
+        // save lines accumulate; each is checked where it stands.
+        if (saves === null) saves = [];
+        if (value.trim() !== '') saves.push(value);
+        config.setInitial('save', saves.join(' '));
+      } else {
+        config.setInitial(name, value);
+      }
     } catch (e) {
       if (e instanceof ConfigError) throw fail(e.message);
       throw e;
     }
   }
-  if (saves !== null) config.setInitial('save', saves.join(' '));
 }

@@ -11,6 +11,7 @@ import { Stats } from './stats.js';
 import { Logger } from './logger.js';
 import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
+import { sdsRepr } from '../protocol/repr.js';
 import { PushReply, SimpleReply } from '../protocol/reply.js';
 import type { EncodingLimits } from '../keyspace/value.js';
 import type { CommandEntry } from '../commands/registry.js';
@@ -195,7 +196,7 @@ export class Server implements KeyspaceListener {
 
   feedMonitors(client: Client, args: string[]): void {
     const now = Date.now() / 1000;
-    const quoted = args.map(quoteMonitorArg).join(' ');
+    const quoted = args.map(sdsRepr).join(' ');
     const line = new SimpleReply(`${now.toFixed(6)} [${client.db.id} ${client.isScript ? 'lua' : client.addr}] ${quoted}`);
     for (const m of this.monitors) if (m !== client) m.push(line);
   }
@@ -281,22 +282,4 @@ export class Server implements KeyspaceListener {
     for (const db of this.databases) n += db.size;
     return n;
   }
-}
-
-/** MONITOR's argument quoting (sdscatrepr). */
-function quoteMonitorArg(arg: string): string {
-  let out = '"';
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg.charCodeAt(i);
-    const ch = arg[i];
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
 }
