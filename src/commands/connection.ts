@@ -1,7 +1,7 @@
 /**
  * Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT and CLIENT *.
  */
-import { ErrorReply, Errors, MapReply, OK, PONG, type Reply, SimpleReply, VerbatimReply } from '../protocol/reply.js';
+import { ErrorReply, Errors, MapReply, NO_REPLY, OK, PONG, type Reply, SimpleReply, VerbatimReply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import { is, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
@@ -253,13 +253,14 @@ const clientReply: Handler = (client, args) => {
     client.replyMode = 'on';
     return OK;
   }
+  // OFF and SKIP themselves get no reply, as in Redis.
   if (mode === 'off') {
     client.replyMode = 'off';
-    return OK;
+    return NO_REPLY;
   }
   if (mode === 'skip') {
-    if (client.replyMode === 'on') client.replyMode = 'skip-next';
-    return OK;
+    if (client.replyMode !== 'off') client.replyMode = 'skip-next';
+    return NO_REPLY;
   }
   return Errors.syntax;
 };

@@ -26,6 +26,8 @@ export interface ReplySink {
   send(reply: Reply): void;
   /** Out-of-band push (pub/sub, invalidation) respecting the client's protocol. */
   close(afterReply: boolean): void;
+  /** Bytes written as they are (a replica's RDB payload and command stream). */
+  sendRaw?(bytes: string): void;
 }
 
 export class Client {
@@ -87,11 +89,13 @@ export class Client {
 
   /** Sends a reply, honouring CLIENT REPLY OFF/SKIP. */
   reply(reply: Reply): void {
-    if (this.replyMode !== 'on') {
-      if (this.replyMode === 'skip') this.replyMode = 'on';
-      return;
-    }
-    this.sink?.send(reply);
+    if (this.replyMode === 'on' || this.replyMode === 'skip-next') this.sink?.send(reply);
+  }
+
+  /** After each command: CLIENT REPLY SKIP drops exactly the next command's reply. */
+  commandProcessed(): void {
+    if (this.replyMode === 'skip') this.replyMode = 'on';
+    else if (this.replyMode === 'skip-next') this.replyMode = 'skip';
   }
 
   /** Sends a push message (pub/sub), whatever CLIENT REPLY says. */

@@ -132,6 +132,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (server.monitors.size !== 0 && !(entry.flags & (CmdFlag.SKIP_MONITOR | CmdFlag.ADMIN))) server.feedMonitors(client, args);
   const reply = call(client, entry, args);
   if (reply !== NO_REPLY) client.reply(reply);
+  if (client.replyMode !== 'on') client.commandProcessed();
   // Clients blocked on keys this command (or its EXEC / script) made ready are served now.
   server.afterCommand?.();
 }
@@ -165,11 +166,13 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   const stat = server.stats.command(entry.spec.fullName);
   // Millisecond clock: one Date.now() per command keeps the hot path cheap; slow
   // commands (what SLOWLOG is for) are still measured to the millisecond.
-  const observer = (entry.flags & CmdFlag.WRITE) !== 0 ? server.commandObserver : null;
+  const observer = (entry.flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) !== 0 ? server.commandObserver : null;
   const dirtyBefore = server.dirty;
   if (observer !== null) observer.beforeWrite(client, entry, args);
   const start = server.clock.now;
   let reply: Reply;
+  // Nested calls (EXEC, scripts) accumulate their propagation until the top-level one ends.
+  server.callDepth++;
   try {
     reply = entry.handler!(client, args);
   } catch (e) {
@@ -177,7 +180,9 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
     server.log.warning(`Internal error in '${entry.spec.fullName}': ${(e as Error).stack ?? e}`);
     reply = new ErrorReply(`ERR internal error in '${entry.spec.fullName}' command`);
   }
+  server.callDepth--;
   if (observer !== null) observer.afterWrite(client, entry, args, reply, dirtyBefore);
+  if (server.callDepth === 0 && server.commandObserver !== null) server.commandObserver.afterCall?.(entry);
   const end = Date.now();
   const usec = (end - start) * 1000;
   stat.calls++;

@@ -50,3 +50,16 @@ test('requirepass: NOAUTH, AUTH, HELLO AUTH', async (t) => {
 async function startPairWithPass() {
   return (await import('../support/oracle.js')).startPair({ requirepass: 'secret' });
 }
+
+test('CLIENT REPLY OFF/SKIP/ON', async (t) => {
+  if (!pair) return t.skip(ORACLE_MISSING);
+  for (const c of [pair.redis, pair.ours]) {
+    c.writeRaw('*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*2\r\n$4\r\nECHO\r\n$1\r\na\r\n*2\r\n$4\r\nECHO\r\n$1\r\nb\r\n');
+  }
+  await pair.same('ECHO', 'c');
+  for (const c of [pair.redis, pair.ours]) {
+    c.writeRaw('*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*2\r\n$4\r\nECHO\r\n$1\r\nd\r\n');
+  }
+  await pair.same('CLIENT', 'REPLY', 'ON');
+  await pair.same('ECHO', 'e');
+});
