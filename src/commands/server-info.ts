@@ -134,8 +134,22 @@ function clientsSection(server: Server): string {
   ]);
 }
 
+/**
+ * Script and function counts, read structurally from the scripting engine (when one was
+ * created) so this module does not import the Lua runtime.
+ */
+function scriptingCounts(server: Server): { scripts: number; functions: number; libraries: number } {
+  const engine = server.extensions.get('scripting') as
+    | { scripts: { size: number }; libraries: { live: { functions: { size: number }; libraries: { size: number } } } }
+    | undefined;
+  if (!engine) return { scripts: 0, functions: 0, libraries: 0 };
+  const live = engine.libraries.live;
+  return { scripts: engine.scripts.size, functions: live.functions.size, libraries: live.libraries.size };
+}
+
 function memorySection(server: Server): string {
   const state = stateOf(server);
+  const scripting = scriptingCounts(server);
   const used = server.usedMemory();
   const mem = process.memoryUsage();
   if (used > state.peakMemory) state.peakMemory = used;
@@ -164,9 +178,9 @@ function memorySection(server: Server): string {
     ['used_memory_vm_eval', 0],
     ['used_memory_lua_human', '0B'],
     ['used_memory_scripts_eval', 0],
-    ['number_of_cached_scripts', 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
+    ['number_of_cached_scripts', scripting.scripts],
+    ['number_of_functions', scripting.functions],
+    ['number_of_libraries', scripting.libraries],
     ['used_memory_vm_functions', 0],
     ['used_memory_vm_total', 0],
     ['used_memory_vm_total_human', '0B'],
