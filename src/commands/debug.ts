@@ -165,7 +165,7 @@ function debugObject(client: Client, key: string): Reply {
   const idle = db.idleMs(key);
   const lru = lruClock(server.clock.now - idle);
   return new SimpleReply(
-    `Value at:${fakeAddress(key)} refcount:${refcountOf(server, value)} encoding:${encodingOf(server, value)} ` +
+    `Value at:${fakeAddress(key)} refcount:${refcountOf(server, value)} encoding:${encodingOf(server, value, db, key)} ` +
       `serializedlength:${serializedLength(server, value)} lru:${lru} lru_seconds_idle:${Math.floor(idle / 1000)}`,
   );
 }

@@ -355,8 +355,10 @@ export function stringEncoding(value: string): 'int' | 'embstr' | 'raw' {
 }
 
 /** OBJECT ENCODING's answer for any value. */
-export function encodingOf(server: Server, value: RedisValue): string {
-  return typeof value === 'string' ? stringEncoding(value) : value.encoding(server.encodingLimits);
+export function encodingOf(server: Server, value: RedisValue, db?: Database, key?: string): string {
+  if (typeof value !== 'string') return value.encoding(server.encodingLimits);
+  if (db !== undefined && key !== undefined && db.isRawString(key)) return 'raw';
+  return stringEncoding(value);
 }
 
 /** OBJECT REFCOUNT: shared integers report INT_MAX, everything else 1. */
@@ -370,7 +372,7 @@ const LFU_INIT_VAL = 5;
 
 const objectEncoding: Handler = (client, args) => {
   const v = peekRead(client.db, args[2]);
-  return v === undefined ? null : encodingOf(client.server, v);
+  return v === undefined ? null : encodingOf(client.server, v, client.db, args[2]);
 };
 
 const objectRefcount: Handler = (client, args) => {

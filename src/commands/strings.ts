@@ -209,6 +209,7 @@ const append: Handler = (client, args) => {
   if (tooBig) return tooBig;
   const next = cur + args[2];
   db.set(args[1], next, true);
+  db.markRawString(args[1]);
   return next.length;
 };
 
@@ -251,6 +252,7 @@ const setrange: Handler = (client, args) => {
     const tooBig = checkStringLength(offset + value.length);
     if (tooBig) return tooBig;
     db.set(args[1], '\0'.repeat(offset) + value);
+    db.markRawString(args[1]);
     return offset + value.length;
   }
   if (value.length === 0) return cur.length;
@@ -259,6 +261,7 @@ const setrange: Handler = (client, args) => {
   const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   db.set(args[1], next, true);
+  db.markRawString(args[1]);
   return next.length;
 };
 

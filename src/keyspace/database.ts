@@ -27,6 +27,11 @@ export class Database {
   readonly expires = new Map<string, number>();
   /** Built on first SCAN, then kept up to date; null until then (keeps writes cheap). */
   private scanIndex: ScanIndex | null = null;
+  /**
+   * Keys whose string value was modified in place (APPEND, SETRANGE): Redis reports
+   * them as "raw" whatever their length. null until the first such write.
+   */
+  private rawStrings: Set<string> | null = null;
   /** Counted by INFO keyspace-hits/misses. */
   hits = 0;
   misses = 0;
@@ -94,6 +99,7 @@ export class Database {
   set(key: string, value: RedisValue, keepTtl = false): void {
     const existed = this.data.has(key);
     this.data.set(key, value);
+    if (this.rawStrings !== null) this.rawStrings.delete(key);
     if (!existed && this.scanIndex) this.scanIndex.add(key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.accessTimes !== null) this.accessTimes.set(key, this.clock.now);
@@ -106,6 +112,16 @@ export class Database {
     this.removeEntry(key);
     this.listener.keyModified(this, key);
     return true;
+  }
+
+  /** Marks a string modified in place (OBJECT ENCODING answers "raw"). */
+  markRawString(key: string): void {
+    if (this.rawStrings === null) this.rawStrings = new Set();
+    this.rawStrings.add(key);
+  }
+
+  isRawString(key: string): boolean {
+    return this.rawStrings !== null && this.rawStrings.has(key);
   }
 
   /** Call after changing a collection in place: WATCH and the dirty counter learn of it. */
@@ -209,6 +225,7 @@ export class Database {
   /** Deletes the entry without signalling (the caller signals). */
   private removeEntry(key: string): void {
     this.data.delete(key);
+    if (this.rawStrings !== null) this.rawStrings.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.scanIndex) this.scanIndex.remove(key);
     if (this.accessTimes !== null) this.accessTimes.delete(key);

@@ -83,3 +83,15 @@ for (const [name, cmds] of Object.entries(CASES)) {
     });
   }
 }
+
+test('strings: OBJECT ENCODING after in-place writes (APPEND, SETRANGE, INCR)', async (t) => {
+  if (!pair) return t.skip(ORACLE_MISSING);
+  await pair.same('FLUSHALL');
+  for (const c of [
+    ['SET', 'k', '1234'], ['OBJECT', 'ENCODING', 'k'], ['SETRANGE', 'k', '0', '2'], ['OBJECT', 'ENCODING', 'k'],
+    ['SET', 'k', '1234'], ['SETRANGE', 'k', '0', ''], ['OBJECT', 'ENCODING', 'k'], ['APPEND', 'k', '5'], ['OBJECT', 'ENCODING', 'k'],
+    ['INCR', 'k'], ['OBJECT', 'ENCODING', 'k'], ['APPEND', 'new', 'abc'], ['OBJECT', 'ENCODING', 'new'],
+    ['SETRANGE', 'fresh', '2', 'x'], ['OBJECT', 'ENCODING', 'fresh'], ['SET', 'long', 'x'.repeat(45)], ['OBJECT', 'ENCODING', 'long'],
+    ['SET', 's', 'abc'], ['OBJECT', 'ENCODING', 's'], ['GETRANGE', 's', '0', '1'], ['OBJECT', 'ENCODING', 's'],
+  ]) await pair.same(...c);
+});
