@@ -15,6 +15,7 @@
  * chunk's global table).
  */
 import type { Block, Expr, FunctionBody, Stat } from './ast.js';
+import { constructorSize } from './table.js';
 
 /** Lines the Function constructor adds before the body ("function anonymous(...\n) {\n"). */
 export const FUNCTION_HEADER_LINES = 2;
@@ -429,7 +430,7 @@ class Compiler {
     // Positional values are stored after all keyed ones in lua5.1 (SETLIST at the
     // end); a keyed integer key could collide, so then collect positionals first.
     const mayCollide = positional > 0 && items.some((it) => it.type === 'keyed' && it.key.k !== 'str');
-    let out = `(${t} = new T(${positional}, ${keyed})`;
+    let out = `(${t} = new T(${constructorSize(positional)}, ${constructorSize(keyed)})`;
     let idx = 0;
     let list: string | null = null;
     if (mayCollide) {

@@ -3,6 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { compile, createGlobals, LuaExecution, LuaFunction, type LuaValue } from '../../src/lua/index.js';
 import { toStringMeta } from '../../src/lua/runtime.js';
+import { useStockLua51StringHash } from '../../src/lua/table.js';
+
+// lua5.1 is the oracle here: hash long strings the way stock lua5.1 does, not Redis.
+useStockLua51StringHash(true);
 
 export const ORACLE = '/usr/bin/lua5.1';
 export const oracleAvailable = existsSync(ORACLE);
