@@ -2,6 +2,7 @@
  * Server commands (Redis 7.0 behaviour and error texts): DBSIZE, FLUSHDB, FLUSHALL,
  * SWAPDB, INFO, CONFIG, TIME, LASTSAVE, DEBUG, SLOWLOG, SHUTDOWN, WAIT, ROLE.
  */
+import { connectedReplicas, replicationOffset } from './replication.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
@@ -54,12 +55,15 @@ const flushall: Handler = (client, args) => {
   return OK;
 };
 
-/** After SWAPDB, clients blocked on keys of `db` that now exist may be served. */
+/**
+ * After SWAPDB, clients blocked on keys of `db` that now exist may be served, and
+ * XREADGROUP clients whose stream is gone get an error (scanDatabaseForDeletedStreams).
+ */
 function signalBlockedKeys(server: Server, db: Database): void {
   const handler = server.keyReadyHandler;
   if (!handler) return;
   const keys = [...(handler.blockedKeys ? handler.blockedKeys(db) : db.data.keys())];
-  for (const key of keys) if (db.data.has(key)) handler.keyReady(db, key);
+  for (const key of keys) handler.keyReady(db, key);
 }
 
 const swapdb: Handler = (client, args) => {
@@ -97,7 +101,11 @@ const time: Handler = () => {
 
 const lastsave: Handler = (client) => client.server.lastSave;
 
-const role: Handler = () => ['master', 0, []];
+const role: Handler = (client) => {
+  const server = client.server;
+  const replicas = connectedReplicas(server).map(({ client: r, info }) => [r.addr.slice(0, r.addr.lastIndexOf(':')), String(info.listeningPort), String(info.ackOffset)]);
+  return ['master', replicationOffset(server)?.offset ?? 0, replicas];
+};
 
 const NEVER_SERVED = (): undefined => undefined;
 

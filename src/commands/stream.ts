@@ -27,6 +27,7 @@ import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
 
 const INVALID_ID = new ErrorReply('ERR Invalid stream ID specified as stream command argument');
 const U64_MAX = SEQ_MASK;
+const STREAM_GONE = new ErrorReply('UNBLOCKED the stream key no longer exists');
 
 function readStream(db: Database, key: string): RedisStream | undefined | ErrorReply {
   return lookupTyped<RedisStream>(db, key, 'stream', true);
@@ -580,7 +581,11 @@ function xreadGeneric(client: Client, args: string[], group: boolean): Reply {
   return blockOrTimeout(client, keys, deadline, NULL_ARRAY, (key) => {
     const k = keys.indexOf(key);
     const s = db.get(key);
-    if (s === undefined || typeof s === 'string' || s.type !== 'stream') return undefined;
+    if (s === undefined || typeof s === 'string' || s.type !== 'stream') {
+      // A group reader can never be served once its stream is gone: a new stream would
+      // not have the group (unblockDeletedStreamReadgroupClients).
+      return groupName !== null ? STREAM_GONE : undefined;
+    }
     const stream = s as RedisStream;
     if (groupName !== null) {
       const g = stream.groups.get(groupName);
@@ -821,15 +826,14 @@ const xclaim: Handler = (client, args) => {
 };
 
 const xautoclaim: Handler = (client, args) => {
-  const s = writeStream(client.db, args[1]);
-  if (s instanceof ErrorReply) return s;
-  const g = s?.groups.get(args[2]);
-  if (!s || !g) return noGroup(args[1], args[2]);
+  // Arguments are checked before the key, like Redis (syntax errors come first).
   const mi = parseInt64(args[4]);
   if (mi === null) return new ErrorReply('ERR Invalid min-idle-time argument for XAUTOCLAIM');
   const minIdle = mi < 0 ? 0 : Number(mi);
-  const startId = strictId(args[5]);
-  if (startId instanceof ErrorReply) return startId;
+  const start = intervalId(args[5], 0n);
+  if (start instanceof ErrorReply) return start;
+  if (start.ex && start.id === MAX_ID) return new ErrorReply('ERR invalid start ID for the interval');
+  const startId = start.ex ? start.id + 1n : start.id;
   let count = 100;
   let justId = false;
   const attemptsFactor = 10;
@@ -843,6 +847,10 @@ const xautoclaim: Handler = (client, args) => {
     } else if (opt === 'justid') justId = true;
     else return Errors.syntax;
   }
+  const s = writeStream(client.db, args[1]);
+  if (s instanceof ErrorReply) return s;
+  const g = s?.groups.get(args[2]);
+  if (!s || !g) return noGroup(args[1], args[2]);
   const now = Date.now();
   let attempts = count * attemptsFactor;
   const claimed: Reply[] = [];
@@ -850,13 +858,15 @@ const xautoclaim: Handler = (client, args) => {
   let consumer: Consumer | undefined;
   const pel = sortedById(g.pending).filter((pe) => pe.id >= startId);
   let i = 0;
-  for (; i < pel.length && attempts-- > 0 && claimed.length < count; i++) {
+  // COUNT limits the reply: claimed and deleted IDs both use it up.
+  for (; attempts-- > 0 && count > 0 && i < pel.length; i++) {
     const pe = pel[i];
     const entry = s.find(pe.id);
     if (!entry) {
       g.pending.delete(pe.id);
       pe.consumer.pending.delete(pe.id);
       deleted.push(formatId(pe.id));
+      count--;
       continue;
     }
     if (minIdle && now - pe.deliveryTime < minIdle) continue;
@@ -865,6 +875,7 @@ const xautoclaim: Handler = (client, args) => {
     if (!justId) pe.deliveryCount++;
     claimTo(g, pe, consumer!);
     claimed.push(justId ? formatId(pe.id) : entryReply(entry));
+    count--;
   }
   const next = i < pel.length ? formatId(pel[i].id) : '0-0';
   client.db.modified(args[1]);

@@ -137,6 +137,12 @@ export class BlockingManager {
     const state = client.blocked as BlockedState | null;
     if (!state) return;
     this.forget(client, state);
+    // The command was counted when it blocked; an error ending the wait makes it a failed
+    // call and counts in errorstats (updateStatsOnUnblock).
+    if (reply instanceof ErrorReply && client.lastCommand !== 'NULL') {
+      this.server.stats.command(client.lastCommand).failedCalls++;
+      if (!reply.statsCounted) this.server.stats.error(reply.code);
+    }
     client.reply(reply);
     // Like Redis's unblocked_clients list: the client's pending input runs later, not
     // in the middle of the command that served it.

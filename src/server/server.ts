@@ -48,6 +48,10 @@ export interface CommandObserver {
   beforeBlockedServe(client: Client, db: Database): void;
   /** After a blocked client was served with `reply` (not an error). */
   afterBlockedServe(client: Client, db: Database, reply: Reply): void;
+  /** A key was deleted because its TTL passed (lazily or by the active cycle). */
+  keyExpired?(db: Database, key: string): void;
+  /** After a top-level call() (not nested in EXEC or a script) finished: propagation flushes. */
+  afterCall?(entry: CommandEntry): void;
 }
 
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
@@ -120,6 +124,8 @@ export class Server implements KeyspaceListener {
   onShutdown: (() => void) | null = null;
   /** Set by persistence: observes write commands (AOF, background save). */
   commandObserver: CommandObserver | null = null;
+  /** Nesting depth of call(): 0 between top-level commands. */
+  callDepth = 0;
   /** Hooks run before shutting down (persistence saves here). */
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 
@@ -254,8 +260,9 @@ export class Server implements KeyspaceListener {
     if (this.keyReadyHandler !== null) this.keyReadyHandler.keyReady(db, key);
   }
 
-  keyExpired(): void {
+  keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
+    this.commandObserver?.keyExpired?.(db, key);
   }
 
   keyReady(db: Database, key: string): void {
@@ -264,6 +271,9 @@ export class Server implements KeyspaceListener {
 
   databaseFlushed(db: Database): void {
     if (this.watches.size !== 0) this.watches.touchAll(db);
+    // XREADGROUP clients blocked on a flushed stream get an error (scanDatabaseForDeletedStreams).
+    const blocked = this.keyReadyHandler?.blockedKeys?.(db);
+    if (blocked) for (const key of [...blocked]) this.keyReadyHandler!.keyReady(db, key);
   }
 
   /** Runs shutdown hooks, closes every client, then calls onShutdown. */
