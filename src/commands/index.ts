@@ -14,6 +14,7 @@ import { registerDataTypeCommands } from './data-types.js';
 import { registerScriptingCommands } from './scripting.js';
 import { persistenceCommands } from './persistence.js';
 import { memoryCommands } from './memory.js';
+import { replicationCommands } from './replication.js';
 
 let registered = false;
 
@@ -31,6 +32,7 @@ export function registerAllCommands(): void {
     introspectionCommands,
     persistenceCommands,
     memoryCommands,
+    replicationCommands,
   ]) {
     registerHandlers(group);
   }

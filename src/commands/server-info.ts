@@ -3,6 +3,7 @@
  * formats, with values lunakv actually has (and Redis's idle values for subsystems it
  * does not have, such as replication backlogs or forks).
  */
+import { connectedReplicas, replicationOffset } from './replication.js';
 import type { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
@@ -312,18 +313,27 @@ function statsSection(server: Server): string {
 }
 
 function replicationSection(server: Server): string {
+  const replicas = connectedReplicas(server);
+  const repl = replicationOffset(server);
+  const offset = repl?.offset ?? 0;
+  const now = Math.floor(Date.now() / 1000);
+  const replicaLines: [string, string | number][] = replicas.map(({ client, info }, i) => [
+    `slave${i}`,
+    `ip=${client.addr.slice(0, client.addr.lastIndexOf(':'))},port=${info.listeningPort},state=online,offset=${info.ackOffset},lag=${now - info.ackTime}`,
+  ]);
   return lines('Replication', [
     ['role', 'master'],
-    ['connected_slaves', 0],
+    ['connected_slaves', replicas.length],
+    ...replicaLines,
     ['master_failover_state', 'no-failover'],
-    ['master_replid', stateOf(server).replId],
+    ['master_replid', repl?.replId ?? stateOf(server).replId],
     ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
+    ['master_repl_offset', offset],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
+    ['repl_backlog_active', repl?.active ? 1 : 0],
     ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ['repl_backlog_first_byte_offset', repl?.active ? 1 : 0],
+    ['repl_backlog_histlen', offset],
   ]);
 }
 

@@ -7,9 +7,9 @@
  *
  * The base is an RDB (aof-use-rdb-preamble yes) or commands; write commands are
  * appended to the last incr file as RESP arrays, with SELECT when the database
- * changes. Commands are logged in the form Redis propagates them, so that replaying
- * them later gives the same data: relative expirations become absolute, INCRBYFLOAT
- * becomes SET ... KEEPTTL, SPOP becomes SREM, blocking pops become plain pops.
+ * changes. Commands arrive in the form Redis propagates them (src/server/propagation.ts:
+ * relative expirations made absolute, MULTI ... EXEC around transactions and scripts),
+ * so that replaying them later gives the same data.
  *
  * BGREWRITEAOF opens a new incr file and, at the same instant, starts a point-in-time
  * snapshot (SnapshotJob) that becomes the new base; the manifest then switches to the
@@ -17,19 +17,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../keyspace/database.js';
 import { typeOf } from '../keyspace/value.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { DEFERRED, processCommand } from '../server/dispatch.js';
 import { Client as FakeClient } from '../server/client.js';
-import { SetReply, type Reply } from '../protocol/reply.js';
 import type { RedisHash } from '../keyspace/types/hash.js';
 import type { RedisList } from '../keyspace/types/list.js';
 import type { RedisSet } from '../keyspace/types/set.js';
 import type { RedisZSet } from '../keyspace/types/zset.js';
 import { readRdbPath, installContents, fsyncDirectory, BackgroundSave, saveRdbSync } from './snapshot.js';
 import { formatG17 } from './rdb-writer.js';
+import { encodeCommand } from '../server/propagation.js';
 
 /** One line of the manifest. */
 interface ManifestFile {
@@ -41,105 +40,6 @@ interface ManifestFile {
 /** The AOF cannot be loaded (corrupt, truncated without aof-load-truncated, unknown command). */
 export class AofLoadError extends Error {
   override name = 'AofLoadError';
-}
-
-// ---------------------------------------------------------------------------------------
-// Propagation: the argv written for a command that changed the dataset
-
-const BLOCKING_POPS = new Set(['blpop', 'brpop', 'blmove', 'brpoplpush', 'bzpopmin', 'bzpopmax', 'blmpop', 'bzmpop']);
-
-export function isBlockingPop(name: string): boolean {
-  return BLOCKING_POPS.has(name);
-}
-
-/**
- * The commands to log for `args` (which ran and changed something), or null to log
- * it as it is. `db` is the database the command ran in.
- */
-export function propagatedForm(name: string, args: string[], reply: Reply, db: Database): string[][] | null {
-  switch (name) {
-    case 'set':
-    case 'setex':
-    case 'psetex':
-    case 'incrbyfloat':
-      return [stringState(db, args[1]!)];
-    case 'getex':
-    case 'expire':
-    case 'pexpire':
-    case 'expireat':
-    case 'pexpireat': {
-      const key = args[1]!;
-      if (db.data.get(key) === undefined) return [['del', key]];
-      const when = db.getExpire(key);
-      return [when === undefined ? ['persist', key] : ['pexpireat', key, String(when)]];
-    }
-    case 'hincrbyfloat': {
-      const hash = db.data.get(args[1]!) as RedisHash | undefined;
-      const value = hash?.fields.get(args[2]!);
-      return value === undefined ? [] : [['hset', args[1]!, args[2]!, value]];
-    }
-    case 'spop': {
-      const items = reply instanceof SetReply ? reply.items : reply;
-      const members = Array.isArray(items) ? (items as string[]) : typeof items === 'string' ? [items] : [];
-      return members.length === 0 ? [] : [['srem', args[1]!, ...members]];
-    }
-    case 'restore': {
-      const key = args[1]!;
-      if (db.data.get(key) === undefined) return [['del', key]];
-      const when = db.getExpire(key);
-      const out = ['restore', key, when === undefined ? '0' : String(when), args[3]!, 'REPLACE'];
-      if (when !== undefined) out.push('ABSTTL');
-      return [out];
-    }
-    default:
-      if (BLOCKING_POPS.has(name)) return blockingPopForm(name, args, reply);
-      return null;
-  }
-}
-
-/** SET key value [PXAT ms], or DEL when the key is gone. */
-function stringState(db: Database, key: string): string[] {
-  const value = db.data.get(key);
-  if (typeof value !== 'string') return ['del', key];
-  const when = db.getExpire(key);
-  return when === undefined ? ['set', key, value] : ['set', key, value, 'PXAT', String(when)];
-}
-
-/** A served blocking pop, as the non-blocking command that has the same effect. */
-export function blockingPopForm(name: string, args: string[], reply: Reply): string[][] {
-  // null: timed out (inside MULTI or a script, where blocking pops do not block).
-  if (!Array.isArray(reply) && typeof reply !== 'string') return [];
-  const items = reply as unknown[];
-  switch (name) {
-    case 'blpop':
-    case 'brpop':
-      return [[name === 'blpop' ? 'lpop' : 'rpop', String(items[0])]];
-    case 'bzpopmin':
-    case 'bzpopmax':
-      return [[name === 'bzpopmin' ? 'zpopmin' : 'zpopmax', String(items[0])]];
-    case 'blmove':
-      return [['lmove', args[1]!, args[2]!, args[3]!, args[4]!]];
-    case 'brpoplpush':
-      return [['rpoplpush', args[1]!, args[2]!]];
-    case 'blmpop':
-    case 'bzmpop': {
-      const numkeys = Number(args[2]);
-      const where = args[3 + numkeys]!.toLowerCase();
-      const popped = (items[1] as unknown[]).length;
-      if (name === 'blmpop') return [[where === 'left' ? 'lpop' : 'rpop', String(items[0]), String(popped)]];
-      return [[where === 'min' ? 'zpopmin' : 'zpopmax', String(items[0]), String(popped)]];
-    }
-  }
-  return [];
-}
-
-// ---------------------------------------------------------------------------------------
-// RESP encoding of logged commands
-
-function encodeCommand(argv: readonly string[]): string {
-  let out = `*${argv.length}\r\n`;
-  for (const a of argv) out += `$${a.length}\r\n${a}\r\n`;
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * Ties persistence to a running server: what is loaded at start-up, the BGSAVE and
- * BGREWRITEAOF in progress, the `save` schedule, the save on shutdown, and the command
- * observer that feeds the AOF and the copy-on-write of a background save.
+ * BGREWRITEAOF in progress, the `save` schedule, the save on shutdown, and the hooks
+ * the propagator (src/server/propagation.ts) calls: the AOF sink and the copy-on-write
+ * of a background save.
  *
  * Persistence is on when `dir` is configured or `appendonly` is yes; an embedded
  * server without either stays in memory (SAVE then writes nothing).
@@ -9,19 +10,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
-import { ErrorReply, NO_REPLY, type Reply } from '../protocol/reply.js';
+import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
-import type { CommandObserver, Server } from '../server/server.js';
+import type { Server } from '../server/server.js';
 import { lookupCommand, type CommandEntry } from '../commands/registry.js';
 import { extractKeys } from '../commands/table/keys.js';
-import { AppendOnlyFile, blockingPopForm, isBlockingPop, propagatedForm } from './aof.js';
+import { Propagator, type PersistenceHooks } from '../server/propagation.js';
+import { AppendOnlyFile } from './aof.js';
 import { BackgroundSave, installContents, readRdbPath, saveRdbSync, SnapshotJob } from './snapshot.js';
 import { readRdbFile } from './rdb-reader.js';
 
 /** Writes whose effect on keys the key specs cannot name: a background save completes first. */
 const COMPLETE_SAVE_FIRST = new Set(['flushall', 'flushdb', 'swapdb', 'move']);
 
-export class PersistenceManager implements CommandObserver {
+export class PersistenceManager implements PersistenceHooks {
   bgsave: BackgroundSave | null = null;
   lastBgsaveOk = true;
   private lastBgsaveAttempt = 0;
@@ -31,8 +33,6 @@ export class PersistenceManager implements CommandObserver {
   keysLoaded = 0;
   keysExpiredAtLoad = 0;
   private cron: NodeJS.Timeout | null = null;
-  /** The argv of blocking pops waiting to be served (logged when served). */
-  private readonly blockedArgs = new WeakMap<Client, string[]>();
   private started = false;
 
   private constructor(readonly server: Server) {}
@@ -98,7 +98,7 @@ export class PersistenceManager implements CommandObserver {
       server.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
     }
     server.dirty = 0;
-    server.commandObserver = this;
+    Propagator.of(server).persistence = this;
     this.watchConfig();
     this.cron = setInterval(() => this.tick(), 100);
     this.cron.unref();
@@ -133,7 +133,7 @@ export class PersistenceManager implements CommandObserver {
     const server = this.server;
     if (this.cron) clearInterval(this.cron);
     this.cron = null;
-    server.commandObserver = null;
+    Propagator.of(server).persistence = null;
     const request = server.shutdownRequest;
     if (this.bgsave) {
       this.bgsave.cancel();
@@ -141,6 +141,7 @@ export class PersistenceManager implements CommandObserver {
     }
     if (this.aof) {
       this.aof.close();
+      this.aof = null;
     }
     const wantSave = request?.save || (!request?.nosave && this.saveParams.length > 0);
     if (this.enabled && wantSave) {
@@ -290,24 +291,16 @@ export class PersistenceManager implements CommandObserver {
     for (const ref of extractKeys(entry.spec, args)) job.preserve(client.db, args[ref.pos]!);
   }
 
-  afterWrite(client: Client, entry: CommandEntry, args: string[], reply: Reply, dirtyBefore: number): void {
-    const name = entry.spec.fullName;
-    if (reply === NO_REPLY) {
-      if (isBlockingPop(name)) this.blockedArgs.set(client, args);
-      return;
-    }
-    if (reply instanceof ErrorReply) return;
-    if (name === 'flushall') this.afterFlushAll();
-    else if (this.server.dirty === dirtyBefore && !isBlockingPop(name) && name !== 'spop') return;
-    const aof = this.aof;
-    if (aof === null) return;
-    const forms = propagatedForm(name, args, reply, client.db);
-    if (forms === null) aof.append(client.db.id, args);
-    else for (const argv of forms) aof.append(client.db.id, argv);
+  get aofEnabled(): boolean {
+    return this.aof !== null;
+  }
+
+  appendToAof(dbId: number, argv: readonly string[]): void {
+    this.aof?.append(dbId, argv);
   }
 
   /** FLUSHALL: a running BGSAVE is dropped; with save points the empty dataset is saved. */
-  private afterFlushAll(): void {
+  afterFlushAll(): void {
     if (this.bgsave) {
       this.bgsave.cancel();
       this.bgsave = null;
@@ -319,25 +312,16 @@ export class PersistenceManager implements CommandObserver {
         this.server.log.warning(`Failed saving the DB after FLUSHALL: ${(error as Error).message}`);
       }
     }
-    // flushallCommand ends with dirty++ (after its save), so FLUSHALL is always propagated.
+    // flushallCommand ends with dirty++ (after its save).
     this.server.dirty++;
   }
 
-  beforeBlockedServe(client: Client, db: Database): void {
+  beforeBlockedServe(_client: Client, db: Database, args: string[]): void {
     const job = this.activeJob;
-    const args = this.blockedArgs.get(client);
-    if (job === null || args === undefined) return;
+    if (job === null) return;
     const entry = lookupCommand(args[0]!);
     if (!entry) return;
     for (const ref of extractKeys(entry.spec, args)) job.preserve(db, args[ref.pos]!);
-  }
-
-  afterBlockedServe(client: Client, db: Database, reply: Reply): void {
-    const args = this.blockedArgs.get(client);
-    if (args === undefined) return;
-    this.blockedArgs.delete(client);
-    if (this.aof === null) return;
-    for (const argv of blockingPopForm(args[0]!.toLowerCase(), args, reply)) this.aof.append(db.id, argv);
   }
 }
 

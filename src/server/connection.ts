@@ -98,6 +98,15 @@ export class Connection implements ReplySink {
     }
   }
 
+  sendRaw(bytes: string): void {
+    if (this.client.closed) return;
+    this.writer.raw(bytes);
+    if (!this.processing && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
   close(afterReply: boolean): void {
     if (afterReply) {
       this.client.closeAfterReply = true;
