@@ -4,7 +4,12 @@
  * lunakv/redis. Both servers run as separate processes on free ports.
  *
  * Options (environment): BENCH_REQUESTS (default 100000), BENCH_TESTS (comma list for -t),
- * BENCH_ROUNDS (default 3: the best of alternating rounds is reported for each server).
+ * BENCH_ROUNDS (default 3: the best of alternating rounds is reported for each server),
+ * BENCH_SCRIPTING (default 1; 0 skips the FCALL / EVALSHA rows).
+ *
+ * The scripting rows run custom commands (FCALL of a GET and a SET function, EVALSHA of
+ * a GET and a SET script) on random keys, after loading the same library and scripts
+ * into both servers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -18,6 +23,45 @@ const TESTS = process.env.BENCH_TESTS ?? 'ping,set,get,incr,mset';
 const PIPELINES = [1, 16];
 const CLIENTS = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SCRIPTING = process.env.BENCH_SCRIPTING !== '0';
+
+const BENCH_LIBRARY = [
+  '#!lua name=benchlib',
+  "redis.register_function('get_fn', function(keys) return redis.call('GET', keys[1]) end)",
+  "redis.register_function('set_fn', function(keys, args) return redis.call('SET', keys[1], args[1]) end)",
+].join('\n');
+const GET_SCRIPT = "return redis.call('GET', KEYS[1])";
+const SET_SCRIPT = "return redis.call('SET', KEYS[1], ARGV[1])";
+
+/** Loads the library and the scripts; returns the custom commands to benchmark, by row name. */
+function loadScripting(port: number): Map<string, string[]> {
+  const cli = (...args: string[]) => {
+    const r = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
+    if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`redis-cli ${args[0]} on ${port}: ${r.stdout}${r.stderr}`);
+    return r.stdout.trim();
+  };
+  cli('FUNCTION', 'LOAD', 'REPLACE', BENCH_LIBRARY);
+  const getSha = cli('SCRIPT', 'LOAD', GET_SCRIPT);
+  const setSha = cli('SCRIPT', 'LOAD', SET_SCRIPT);
+  // SET rows first, so the GET rows mostly find their keys.
+  return new Map([
+    ['FCALL set_fn', ['FCALL', 'set_fn', '1', 'key:__rand_int__', 'xxx']],
+    ['FCALL get_fn', ['FCALL', 'get_fn', '1', 'key:__rand_int__']],
+    ['EVALSHA set', ['EVALSHA', setSha, '1', 'key:__rand_int__', 'xxx']],
+    ['EVALSHA get', ['EVALSHA', getSha, '1', 'key:__rand_int__']],
+  ]);
+}
+
+/** redis-benchmark of one custom command (keys randomized with -r): requests/s. */
+function runCustomBenchmark(port: number, pipeline: number, command: string[]): number {
+  const r = spawnSync(
+    'redis-benchmark',
+    ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-r', '100000', '--csv', ...command],
+    { encoding: 'utf8' },
+  );
+  const row = r.stdout.split('\n')[1] ?? '';
+  return Number(row.split('","')[1]?.replace(/"/g, '') ?? 0) || 0;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -44,7 +88,7 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`server on port ${port} did not start`);
 }
 
-function runBenchmark(port: number, pipeline: number): Map<string, number> {
+function runBenchmark(port: number, pipeline: number, scripting: Map<string, string[]> | null): Map<string, number> {
   const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS, '--csv'], {
     encoding: 'utf8',
   });
@@ -53,6 +97,7 @@ function runBenchmark(port: number, pipeline: number): Map<string, number> {
     const cells = line.split('","').map((c) => c.replace(/"/g, ''));
     if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
   }
+  if (scripting) for (const [name, command] of scripting) rows.set(name, runCustomBenchmark(port, pipeline, command));
   return rows;
 }
 
@@ -70,7 +115,9 @@ async function main(): Promise<void> {
   try {
     await waitForPort(redisPort);
     await waitForPort(lunakvPort);
-    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}`);
+    const redisScripting = SCRIPTING ? loadScripting(redisPort) : null;
+    const ourScripting = SCRIPTING ? loadScripting(lunakvPort) : null;
+    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}`);
     console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio'].map((h) => h.padEnd(16)).join(''));
     for (const pipeline of PIPELINES) {
       // Alternate the servers over several rounds and keep each one's best run, so a
@@ -81,8 +128,8 @@ async function main(): Promise<void> {
         for (const [test, rps] of from) into.set(test, Math.max(into.get(test) ?? 0, rps));
       };
       for (let round = 0; round < ROUNDS; round++) {
-        keepBest(redis, runBenchmark(redisPort, pipeline));
-        keepBest(ours, runBenchmark(lunakvPort, pipeline));
+        keepBest(redis, runBenchmark(redisPort, pipeline, redisScripting));
+        keepBest(ours, runBenchmark(lunakvPort, pipeline, ourScripting));
       }
       for (const [test, rps] of redis) {
         const mine = ours.get(test) ?? 0;

@@ -28,6 +28,7 @@ function helpReply(command: string, lines: string[]): Reply {
 }
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
+const BAD_NUMBER_OF_KEYS = new ErrorReply('ERR Bad number of keys provided');
 const BUSY_EVAL = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
 
 function engineOf(client: Client): ScriptingEngine {
@@ -47,9 +48,10 @@ function parseNumKeys(args: string[], badNumber: ErrorReply): number | ErrorRepl
   return Number(n);
 }
 
-function luaArray(items: string[]): LuaTable {
-  const t = new LuaTable(items.length, 0);
-  for (let i = 0; i < items.length; i++) t.set(i + 1, items[i]);
+/** A Lua array of args[from..to) (KEYS / ARGV), without an intermediate slice. */
+function luaArray(args: string[], from: number, to: number): LuaTable {
+  const t = new LuaTable(to - from, 0);
+  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]);
   return t;
 }
 
@@ -82,11 +84,9 @@ function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boole
   }
   const refused = engine.checkRun(script.flags, ro);
   if (refused) return refused;
-  const keys = args.slice(3, 3 + numKeys);
-  const argv = args.slice(3 + numKeys);
   // KEYS and ARGV are globals of the (read-only) global table: set them raw.
-  engine.evalGlobals.set('KEYS', luaArray(keys));
-  engine.evalGlobals.set('ARGV', luaArray(argv));
+  engine.evalGlobals.set('KEYS', luaArray(args, 3, 3 + numKeys));
+  engine.evalGlobals.set('ARGV', luaArray(args, 3 + numKeys, args.length));
   return engine.run(client, script.fn, [], sha, true, script.flags, ro, args);
 }
 
@@ -96,10 +96,9 @@ function createScript(engine: ScriptingEngine, body: string, sha: string) {
   return engine.createScript(body, sha, header.flags, header.shebangLength);
 }
 
-/** evalGetCommandFlags */
-function evalFlags(evalsha: boolean) {
+/** evalGetCommandFlags, for the command whose table flags are `entryFlags`. */
+function evalFlags(evalsha: boolean, entryFlags: number) {
   return (client: Client, args: string[]): number => {
-    const entryFlags = baseFlags.get(lowerAscii(args[0])) ?? 0;
     if (args.length < 2) return entryFlags;
     if (evalsha && args[1].length !== 40) return entryFlags;
     const engine = engineOf(client);
@@ -118,16 +117,14 @@ function evalFlags(evalsha: boolean) {
   };
 }
 
-/** fcallGetCommandFlags */
-function fcallFlags(client: Client, args: string[]): number {
-  const entryFlags = baseFlags.get(lowerAscii(args[0])) ?? 0;
-  if (args.length < 2) return entryFlags;
-  const f = engineOf(client).libraries.live.findFunction(args[1]);
-  return f ? scriptFlagsToCommandFlags(entryFlags, f.flags) : entryFlags;
+/** fcallGetCommandFlags, for the command whose table flags are `entryFlags`. */
+function fcallFlags(entryFlags: number) {
+  return (client: Client, args: string[]): number => {
+    if (args.length < 2) return entryFlags;
+    const f = engineOf(client).libraries.live.findFunction(args[1]);
+    return f ? scriptFlagsToCommandFlags(entryFlags, f.flags) : entryFlags;
+  };
 }
-
-/** The table's own flags of the commands whose flags are computed per call. */
-const baseFlags = new Map<string, number>();
 
 const scriptHelp: Handler = () =>
   helpReply('SCRIPT', [
@@ -186,12 +183,12 @@ function fcallGeneric(client: Client, args: string[], ro: boolean): Reply {
   const engine = engineOf(client);
   const fn = engine.libraries.live.findFunction(args[1]);
   if (!fn) return new ErrorReply('ERR Function not found');
-  const numKeys = parseNumKeys(args, new ErrorReply('ERR Bad number of keys provided'));
+  const numKeys = parseNumKeys(args, BAD_NUMBER_OF_KEYS);
   if (numKeys instanceof ErrorReply) return numKeys;
   const refused = engine.checkRun(fn.flags, ro);
   if (refused) return refused;
-  const keys = luaArray(args.slice(3, 3 + numKeys));
-  const argv = luaArray(args.slice(3 + numKeys));
+  const keys = luaArray(args, 3, 3 + numKeys);
+  const argv = luaArray(args, 3 + numKeys, args.length);
   return engine.run(client, fn.callback, [keys, argv], fn.name, false, fn.flags, ro, args);
 }
 
@@ -382,15 +379,9 @@ const functionCommands: Record<string, Handler> = {
 export function registerScriptingCommands(register: (group: Record<string, Handler>) => void): void {
   register(scriptCommands);
   register(functionCommands);
-  for (const name of ['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro']) {
-    baseFlags.set(name, commandFlagsOf(name));
-  }
-  dynamicFlags.set('eval', evalFlags(false));
-  dynamicFlags.set('eval_ro', evalFlags(false));
-  dynamicFlags.set('evalsha', evalFlags(true));
-  dynamicFlags.set('evalsha_ro', evalFlags(true));
-  dynamicFlags.set('fcall', fcallFlags);
-  dynamicFlags.set('fcall_ro', fcallFlags);
+  for (const name of ['eval', 'eval_ro']) dynamicFlags.set(name, evalFlags(false, commandFlagsOf(name)));
+  for (const name of ['evalsha', 'evalsha_ro']) dynamicFlags.set(name, evalFlags(true, commandFlagsOf(name)));
+  for (const name of ['fcall', 'fcall_ro']) dynamicFlags.set(name, fcallFlags(commandFlagsOf(name)));
 }
 
 function commandFlagsOf(name: string): number {

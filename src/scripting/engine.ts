@@ -193,6 +193,9 @@ export class ScriptingEngine {
     state.client = caller;
     const call = new LuaExecution(fn, args);
     this.activeCall = call;
+    // Most calls finish within the first budget: read the config only past it.
+    const first = this.step(ctx, call);
+    if (first !== undefined) return this.finish(ctx, first);
     // Inside EXEC (or without a connection) the reply is needed now: never suspend.
     const mustFinish = caller.denyBlocking || caller.sink === null;
     const threshold = this.server.config.getInt('busy-reply-threshold');
@@ -257,7 +260,8 @@ export class ScriptingEngine {
     state.client = null;
     ctx.scriptClient.protocol = 2;
     if (wasTimedOut) this.server.log.warning('Slow script finished');
-    queueMicrotask(() => this.server.resumeDeferred());
+    // Clients deferred while the script ran try again once this reply is out.
+    if (this.server.hasDeferredClients()) queueMicrotask(() => this.server.resumeDeferred());
     return reply;
   }
 

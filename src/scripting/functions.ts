@@ -58,7 +58,12 @@ export class LibrarySet {
 }
 
 export function lowerAscii(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  // Names on the FCALL path are usually lower-case already: scan before allocating.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]/g, (u) => String.fromCharCode(u.charCodeAt(0) + 32));
+  }
+  return s;
 }
 
 /** lua_isstring + lua_tolstring: strings, and numbers formatted with %.14g. */

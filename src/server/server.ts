@@ -216,6 +216,11 @@ export class Server implements KeyspaceListener {
     }
   }
 
+  /** True when some client waits in the deferred set (resumeDeferred has work to do). */
+  hasDeferredClients(): boolean {
+    return this.deferred.size !== 0;
+  }
+
   /** Lets deferred clients try their commands again (script finished, pause over). */
   resumeDeferred(): void {
     if (this.pause && this.pause.until <= Date.now()) this.pause = null;
