@@ -32,14 +32,25 @@ interface FnState {
  * with a truthy value to kill the script right here (LuaExecution.kill).
  */
 const BUDGET_CHECK = 'if (--R.budget < 0 && (yield 0)) R.raiseKill();';
+/** The same check in a synchronous variant: it cannot pause, so it gives up. */
+const SYNC_BUDGET_CHECK = 'if (--R.budget < 0) R.budgetOut();';
 
 class Compiler {
   private line = 1;
   private fn!: FnState;
+  /**
+   * Compiling the synchronous variant of a restartable function: no line tracking
+   * (it never reports a position: it gives up and the generator raises instead).
+   */
+  private syncMode = false;
+
+  private budgetCheck(): string {
+    return this.syncMode ? SYNC_BUDGET_CHECK : BUDGET_CHECK;
+  }
 
   /** Newlines that bring the output to Lua line `target` (never backwards). */
   private sync(target: number | undefined): string {
-    if (target === undefined || target <= this.line) return '';
+    if (this.syncMode || target === undefined || target <= this.line) return '';
     const n = target - this.line;
     this.line = target;
     return '\n'.repeat(n);
@@ -65,18 +76,30 @@ class Compiler {
   }
 
   private functionExpr(f: FunctionBody, name: string): string {
-    const saved = this.fn;
-    this.fn = { parent: saved, tempCount: 0, freeTemps: [], isVararg: f.isVararg };
     const head = this.sync(f.line);
     const params = f.params.map((p) => p.id);
     if (f.isVararg) params.push('...va');
+    const generator = `function* (${params.join(', ')}) { ${this.functionBody(f)} }`;
+    let syncVariant = '';
+    if (!this.syncMode && isRestartable(f)) {
+      this.syncMode = true;
+      const body = this.functionBody(f).replace(/\(yield\* /g, 'R.needGenerator(');
+      this.syncMode = false;
+      if (!/\byield\b/.test(body)) syncVariant = `, false, function (${params.join(', ')}) { ${body} }`;
+    }
+    return `${head}new LF(${JSON.stringify(name)}, ${generator}, null${syncVariant})`;
+  }
+
+  private functionBody(f: FunctionBody): string {
+    const saved = this.fn;
+    this.fn = { parent: saved, tempCount: 0, freeTemps: [], isVararg: f.isVararg };
     let body = this.block(f.body);
     body += this.sync(f.endLine) + ' return R.E;';
     const temps: string[] = [];
     for (let i = 1; i <= this.fn.tempCount; i++) temps.push(`$${i}`);
     const decl = temps.length ? `let ${temps.join(', ')}; ` : '';
     this.fn = saved;
-    return `${head}new LF(${JSON.stringify(name)}, function* (${params.join(', ')}) { ${decl}${BUDGET_CHECK} ${body} }, null)`;
+    return `${decl}${this.budgetCheck()} ${body}`;
   }
 
   private block(b: Block): string {
@@ -92,11 +115,11 @@ class Compiler {
       case 'call': return this.sync(s.line) + this.expr(s.call, 'discard') + ';';
       case 'do': return `{ ${this.block(s.body)} }`;
       case 'while': {
-        const head = this.sync(s.line) + `while (${this.cond(s.cond)}) { ${BUDGET_CHECK} `;
+        const head = this.sync(s.line) + `while (${this.cond(s.cond)}) { ${this.budgetCheck()} `;
         return head + this.block(s.body) + ' }';
       }
       case 'repeat': {
-        const head = this.sync(s.line) + `for (;;) { ${BUDGET_CHECK} `;
+        const head = this.sync(s.line) + `for (;;) { ${this.budgetCheck()} `;
         const body = this.block(s.body);
         return head + body + this.sync(undefined) + ` if (${this.cond(s.cond)}) break; }`;
       }
@@ -270,7 +293,7 @@ class Compiler {
     const test = stepConst === null
       ? `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`
       : stepConst > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`;
-    out += `for (${i} -= ${step}; ${i} += ${step}, ${test};) { ${BUDGET_CHECK} let ${s.v.id} = ${i}; `;
+    out += `for (${i} -= ${step}; ${i} += ${step}, ${test};) { ${this.budgetCheck()} let ${s.v.id} = ${i}; `;
     out += this.block(s.body) + ' }';
     // the loop temps stay reserved for the body; release after
     this.release(i, lim, step);
@@ -288,7 +311,7 @@ class Compiler {
       `${f} = ${vals[0]}; ${st} = ${vals[1]}; ${ctl} = ${vals[2]}; `);
     out += `${mode} = R.forMode(${f}, ${st}); if (${mode} === 1) ${ctl} = ${st}.positionOf(${ctl}); `;
     const ids = s.vars.map((v) => v.id);
-    out += `for (;;) { ${BUDGET_CHECK} let ${ids.join(', ')}; `;
+    out += `for (;;) { ${this.budgetCheck()} let ${ids.join(', ')}; `;
     out += `if (${mode} === 1) { ${ctl} = ${st}.nextPosition(${ctl}); if (${ctl} < 0) break; ${ids[0]} = ${st}.keyAt(${ctl}); ` +
       (ids.length > 1 ? `${ids[1]} = ${st}.valueAt(${ctl}); ` : '') + '} ';
     out += `else if (${mode} === 2) { ${ctl}++; ${ids.length > 1 ? ids[1] : rs} = ${st}.get(${ctl}); if (${ids.length > 1 ? ids[1] : rs} === undefined) break; ${ids[0]} = ${ctl}; } `;
@@ -413,7 +436,16 @@ class Compiler {
     const g = this.temp();
     const r = this.temp();
     this.release(g, r);
-    const luaCall = `(${g} = ${f}.gen(${list}), ${r} = ${g}.next(), ${r}.done ? ${r}.value : (yield* R.resumeCall(${g}, ${r})))`;
+    if (this.syncMode) {
+      const call = `(${f} instanceof LF && ${f}.sync !== null ? ${f}.sync(${list}) : R.needGenerator())`;
+      return mode === 'one' ? `${call}[0]` : call;
+    }
+    let luaCall = `(${g} = ${f}.gen(${list}), ${r} = ${g}.next(), ${r}.done ? ${r}.value : (yield* R.resumeCall(${g}, ${r})))`;
+    if (spread === null && args.length <= 3) {
+      // a restartable callee: its synchronous variant first
+      const trySync = `R.trySync${args.length}(${[f, ...args].join(', ')})`;
+      luaCall = `(${f}.sync !== null && (${r} = ${trySync}) !== R.SYNC_FAILED ? ${r} : ${luaCall})`;
+    }
     const call = `(${f} instanceof LF ? (${f}.host !== null ? ${hostCall} : ${luaCall}) : (yield* R.call(${f}, [${list}], ${q(desc)})))`;
     return mode === 'one' ? `${call}[0]` : call;
   }
@@ -542,6 +574,53 @@ class Compiler {
     if (e.k === 'local') return [this.sync(e.line) + e.v.id, ''];
     const t = this.temp();
     return [t, `${t} = ${this.expr(e)}`];
+  }
+}
+
+/**
+ * A function whose every run can be abandoned midway and started again unnoticed: it
+ * writes no upvalue, global or table field (it may build fresh tables), creates no
+ * closures, and has fixed parameters. It may call anything: its synchronous variant
+ * calls only other synchronous variants and gives up otherwise.
+ */
+function isRestartable(f: FunctionBody): boolean {
+  if (f.isVararg) return false;
+  return f.body.every(restartableStat);
+}
+
+function restartableStat(s: Stat): boolean {
+  switch (s.k) {
+    case 'local': return s.exprs.every(restartableExpr);
+    case 'assign':
+      return s.targets.every((t) => t.k === 'local' && !t.up) && s.exprs.every(restartableExpr);
+    case 'call': return restartableExpr(s.call);
+    case 'do': return s.body.every(restartableStat);
+    case 'while': case 'repeat': return restartableExpr(s.cond) && s.body.every(restartableStat);
+    case 'if':
+      return s.clauses.every((c) => restartableExpr(c.cond) && c.body.every(restartableStat)) &&
+        (s.orelse === null || s.orelse.every(restartableStat));
+    case 'numfor':
+      return restartableExpr(s.start) && restartableExpr(s.limit) && (s.step === null || restartableExpr(s.step)) &&
+        s.body.every(restartableStat);
+    case 'genfor': return s.exprs.every(restartableExpr) && s.body.every(restartableStat);
+    case 'localfunc': return false;
+    case 'return': return s.exprs.every(restartableExpr);
+    case 'break': return true;
+  }
+}
+
+function restartableExpr(e: Expr): boolean {
+  switch (e.k) {
+    case 'func': case 'vararg': return false;
+    case 'table':
+      return e.items.every((it) => (it.type === 'pos' ? restartableExpr(it.value) : restartableExpr(it.key) && restartableExpr(it.value)));
+    case 'bin': return restartableExpr(e.a) && restartableExpr(e.b);
+    case 'un': return restartableExpr(e.a);
+    case 'index': return restartableExpr(e.obj) && restartableExpr(e.key);
+    case 'call': return restartableExpr(e.fn) && e.args.every(restartableExpr);
+    case 'method': return restartableExpr(e.obj) && e.args.every(restartableExpr);
+    case 'paren': return restartableExpr(e.e);
+    default: return true;
   }
 }
 

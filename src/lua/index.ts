@@ -34,7 +34,7 @@
  * `resetRandomSeed()` reseeds math.random's Redis PRNG.
  */
 import { compile as compileChunk, chunkDisplayName } from './load.js';
-import { CoroutineYield, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError, type LuaPosition } from './runtime.js';
+import { allowSyncAttempts, CoroutineYield, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError, type LuaPosition } from './runtime.js';
 import { installBase } from './std/base.js';
 import { createCoroutineLibrary } from './std/coroutine.js';
 import { createMathLibrary, resetRandomSeed } from './std/math.js';
@@ -158,6 +158,7 @@ export class LuaExecution {
         const slice = Math.max(0, Math.min(remaining, MAX_BUDGET_SLICE)) | 0;
         remaining -= slice;
         R.budget = slice;
+        allowSyncAttempts();
         // A pause receives KILL_RESUME_VALUE; a script not yet started pauses at its
         // first budget check (the budget is 0), and the next turn kills it there.
         const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next();

@@ -474,6 +474,71 @@ export function* resumeCall(callee: LuaGenerator, first: IteratorResult<unknown,
   return step.value;
 }
 
+/**
+ * Restartable functions. A side-effect-free Lua function also has a synchronous
+ * variant (compiler.ts) that is much cheaper to call than a generator. It cannot pause,
+ * so whenever it would need to (budget spent, a metamethod, a call to a generator, an
+ * error) it throws; as it has changed nothing observable, the caller simply runs the
+ * generator from the start, which then pauses or raises exactly where it should.
+ */
+const GIVE_UP_BUDGET = { reason: 'budget' };
+const GIVE_UP = { reason: 'needs a generator' };
+/** What trySync returns when the synchronous attempt gave up. */
+export const SYNC_FAILED: LuaValue[] = [];
+
+/** In a synchronous variant: the budget is spent. */
+export function budgetOut(): never {
+  throw GIVE_UP_BUDGET;
+}
+
+/** In a synchronous variant: where the generator would `yield*` (its argument is an unstarted generator). */
+export function needGenerator(_unstarted?: unknown): never {
+  throw GIVE_UP;
+}
+
+/**
+ * False from a synchronous attempt that ran out of budget until the next pause: the
+ * rest of the slice runs in generators, so pauses fall exactly where they would
+ * without synchronous variants (the attempt's budget is refunded), and at most one
+ * attempt per slice is wasted.
+ */
+let syncAttempts = true;
+
+/** Called by the driver whenever it resumes a script. */
+export function allowSyncAttempts(): void {
+  syncAttempts = true;
+}
+
+function gaveUp(f: LuaFunction, e: unknown, budgetBefore: number): LuaValue[] {
+  // the generator redoes the work, so it spends the budget instead
+  R.budget = budgetBefore;
+  if (e === GIVE_UP_BUDGET) syncAttempts = false;
+  else f.sync = null;
+  return SYNC_FAILED;
+}
+
+/** Call sites with up to three fixed arguments try a function's synchronous variant first. */
+export function trySync0(f: LuaFunction): LuaValue[] {
+  if (!syncAttempts) return SYNC_FAILED;
+  const budget = R.budget;
+  try { return f.sync!(); } catch (e) { return gaveUp(f, e, budget); }
+}
+export function trySync1(f: LuaFunction, a: LuaValue): LuaValue[] {
+  if (!syncAttempts) return SYNC_FAILED;
+  const budget = R.budget;
+  try { return f.sync!(a); } catch (e) { return gaveUp(f, e, budget); }
+}
+export function trySync2(f: LuaFunction, a: LuaValue, b: LuaValue): LuaValue[] {
+  if (!syncAttempts) return SYNC_FAILED;
+  const budget = R.budget;
+  try { return f.sync!(a, b); } catch (e) { return gaveUp(f, e, budget); }
+}
+export function trySync3(f: LuaFunction, a: LuaValue, b: LuaValue, c: LuaValue): LuaValue[] {
+  if (!syncAttempts) return SYNC_FAILED;
+  const budget = R.budget;
+  try { return f.sync!(a, b, c); } catch (e) { return gaveUp(f, e, budget); }
+}
+
 /** The object compiled code calls `R`. */
 export interface RuntimeHelpers {
   budget: number;
@@ -497,6 +562,13 @@ export interface RuntimeHelpers {
   setList: typeof setList;
   raiseKill: typeof raiseKill;
   resumeCall: typeof resumeCall;
+  budgetOut: typeof budgetOut;
+  needGenerator: typeof needGenerator;
+  SYNC_FAILED: LuaValue[];
+  trySync0: typeof trySync0;
+  trySync1: typeof trySync1;
+  trySync2: typeof trySync2;
+  trySync3: typeof trySync3;
 }
 
 /** The single helper object shared by all compiled chunks (budget is global to the engine). */
@@ -511,4 +583,5 @@ export const R: RuntimeHelpers = {
   E: EMPTY,
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
   forNum, forMode, rawsetChecked, setList, hostMethod, raiseKill, resumeCall,
+  budgetOut, needGenerator, SYNC_FAILED, trySync0, trySync1, trySync2, trySync3,
 };

@@ -23,6 +23,13 @@ export type LuaGenerator = Generator<unknown, LuaValue[], unknown>;
 /** A Lua function or a generator-aware host function: positional arguments. */
 export type LuaGeneratorFunction = (...args: LuaValue[]) => LuaGenerator;
 
+/**
+ * The synchronous variant of a side-effect-free function (see compiler.ts, "restartable
+ * functions"): runs without pausing and throws to give up; its caller then runs the
+ * generator from the start instead.
+ */
+export type SyncFunction = (...args: LuaValue[]) => LuaValue[];
+
 /** A plain host function: never suspends, never calls back into Lua. */
 export type HostFunction = (args: LuaValue[]) => LuaValue[];
 
@@ -38,6 +45,12 @@ export class LuaFunction {
     public readonly host: HostFunction | null,
     /** A generator written in the host (pcall, table.sort, ...), not compiled Lua. */
     public readonly isHostGenerator = false,
+    /**
+     * Set for functions that have no side effects (pure compiled Lua, math functions):
+     * callers try it first. Cleared when it gives up for a reason other than the
+     * budget, so a function that keeps needing its generator stops being tried.
+     */
+    public sync: SyncFunction | null = null,
   ) {}
 
   static fromHost(name: string, fn: HostFunction): LuaFunction {

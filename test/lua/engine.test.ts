@@ -171,3 +171,61 @@ test('LuaTable: length borders and iteration order', () => {
   for (let e = t.next(undefined); e; e = t.next(e[0])) keys.push(e[0]);
   assert.deepEqual(keys, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 'a']);
 });
+
+// Restartable functions: side-effect-free functions run a synchronous variant first and
+// fall back to their generator (from the start) whenever that variant gives up.
+
+test('restartable: a busy loop in a pure function is suspended and killed at the loop', () => {
+  const exec = new LuaExecution(load('local function spin(n)\n  local i = 0\n  while n > 0 do i = i + 1 end\n  return i\nend\nreturn spin(1)'), []);
+  assert.equal(exec.resume(5_000).status, 'suspended');
+  assert.equal(exec.resume(5_000).status, 'suspended');
+  assert.deepEqual(exec.kill(), { status: 'killed', position: { chunk: 'user_script', line: 3 } });
+});
+
+test('restartable: pauses fall where the generators alone would pause them', () => {
+  const source = 'local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end return fib(18)';
+  const exec = new LuaExecution(load(source), []);
+  let r: ExecutionResult;
+  let pauses = 0;
+  while ((r = exec.resume(1_000)).status === 'suspended') pauses++;
+  assert.deepEqual(r, { status: 'done', values: [2584] });
+  // fib(18) makes 8361 calls: one budget unit each, plus the main chunk's
+  assert.equal(pauses, 8);
+});
+
+test('restartable: metamethods, errors and generator callees make the synchronous variant give up', () => {
+  const G = createGlobals();
+  const src = [
+    'local mt = {__add = function(a, b) return 100 end, __index = function(t, k) return k .. "!" end}',
+    'local obj = setmetatable({}, mt)',
+    'local function add(a, b) return a + b end',
+    'local function get(t, k) return t[k] end',
+    'local function bad(x) return x.field end',
+    'local function viaPcall(x) return pcall(bad, x) end',
+    'local function count(t) local n = 0 for _ in pairs(t) do n = n + 1 end return n end',
+    'local ok, err = pcall(bad, nil)',
+    'return add(1, 2), add(obj, 1), get(obj, "k"), get({k = 5}, "k"), err, select("#", viaPcall(nil)), count({1, 2, x = 3}), add("10", 5)',
+  ].join('\n');
+  assert.deepEqual(callSync(load(src, G), []), [3, 100, 'k!', 5, "user_script:5: attempt to index local 'x' (a nil value)", 2, 3, 15]);
+});
+
+test('restartable: a pure function never runs twice observably (host calls and writes are not pure)', () => {
+  const G = createGlobals();
+  let calls = 0;
+  G.set('effect', hostFunction('effect', () => [++calls]));
+  const src = 'local t = {} local function w(n) t[n] = n return n end local function e() return effect() end ' +
+    'local function spin(n) local s = 0 for i = 1, n do s = s + i end return s end ' +
+    'local s = 0 for i = 1, 50 do s = s + w(i) + e() + spin(100) end return s, #t';
+  const exec = new LuaExecution(load(src, G), []);
+  let r: ExecutionResult;
+  while ((r = exec.resume(97)).status === 'suspended');
+  assert.equal(calls, 50);
+  assert.deepEqual(r, { status: 'done', values: [1275 + 1275 + 50 * 5050, 50] });
+});
+
+test('restartable: deep recursion of a pure function still works and overflows like Lua', () => {
+  assert.deepEqual(callSync(load('local function d(n) if n == 0 then return 0 end return d(n - 1) + 1 end return d(3000)'), []), [3000]);
+  const r = new LuaExecution(load('local function f(n) return f(n + 1) + 1 end return f(1)'), []).resume(1e9);
+  assert.equal(r.status, 'error');
+  assert.match((r as { error: LuaError }).error.message, /stack overflow/);
+});
