@@ -61,7 +61,28 @@ export function createGlobals(): LuaTable {
   G.set('table', createTableLibrary());
   G.set('math', createMathLibrary());
   G.set('coroutine', createCoroutineLibrary());
+  markPure(G, PURE_BASE);
+  markPure(G.get('math') as LuaTable, PURE_MATH);
+  markPure(G.get('string') as LuaTable, PURE_STRING);
   return G;
+}
+
+/**
+ * Library functions without side effects that never call back into Lua: restartable
+ * Lua functions (see runtime.ts) may call them from their synchronous variants.
+ */
+const PURE_BASE = ['type', 'select', 'rawget', 'rawequal', 'tonumber', 'unpack', 'next', 'ipairs', 'pairs', 'getmetatable'];
+const PURE_MATH = ['abs', 'ceil', 'floor', 'sqrt', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'exp', 'log',
+  'log10', 'pow', 'fmod', 'modf', 'frexp', 'ldexp', 'min', 'max', 'deg', 'rad', 'sinh', 'cosh', 'tanh', 'mod'];
+const PURE_STRING = ['len', 'sub', 'byte', 'char', 'upper', 'lower', 'rep', 'reverse', 'find', 'match'];
+
+function markPure(lib: LuaTable, names: string[]): void {
+  for (const name of names) {
+    const f = lib.get(name);
+    if (!(f instanceof LuaFunction) || f.host === null) continue;
+    const host = f.host;
+    f.sync = (...args) => host(args);
+  }
 }
 
 /**
