@@ -24,6 +24,7 @@ import type { Client } from '../server/client.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
+import { helpLines } from './replies.js';
 
 const INVALID_ID = new ErrorReply('ERR Invalid stream ID specified as stream command argument');
 const U64_MAX = SEQ_MASK;
@@ -906,7 +907,7 @@ const xinfoStream: Handler = (client, args) => {
     'radix-tree-keys',
     s.nodeCount,
     'radix-tree-nodes',
-    s.nodeCount === 0 ? 1 : s.nodeCount + 1,
+    s.radixTreeNodes,
     'last-generated-id',
     formatId(s.lastId),
     'max-deleted-entry-id',
@@ -1064,4 +1065,13 @@ export const streamCommands: Record<string, Handler> = {
   'xinfo|stream': xinfoStream,
   'xinfo|groups': xinfoGroups,
   'xinfo|consumers': xinfoConsumers,
+  'xinfo|help': () =>
+    helpLines('XINFO', [
+      'CONSUMERS <key> <groupname>',
+      '    Show consumers of <groupname>.',
+      'GROUPS <key>',
+      '    Show the stream consumer groups.',
+      'STREAM <key> [FULL [COUNT <count>]',
+      '    Show information about the stream.',
+    ]),
 };

@@ -7,6 +7,7 @@
  * Loading never touches a live server: the result is fresh maps, which the caller
  * swaps in only when the whole file was read successfully.
  */
+import { readStream } from './stream-rdb.js';
 import { Crc64 } from './crc64.js';
 import { FunctionRecordError, readFunctionRecord, verifyDumpPayload } from './function-payload.js';
 import { decodeIntset } from './intset.js';
@@ -268,7 +269,7 @@ export function readValue(reader: RdbReader, type: number, limits: EncodingLimit
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
     case RdbType.STREAM_LISTPACKS_3:
-      throw new RdbLoadError(`The data contains a stream (RDB type ${type}), which lunakv cannot load yet`);
+      return readStream(reader, type);
     case RdbType.MODULE:
     case RdbType.MODULE_2:
       throw new RdbLoadError('The data contains a module value, which lunakv cannot load');

@@ -22,6 +22,8 @@ import type { RedisHash } from '../keyspace/types/hash.js';
 import type { RedisList } from '../keyspace/types/list.js';
 import type { RedisSet } from '../keyspace/types/set.js';
 import type { RedisZSet } from '../keyspace/types/zset.js';
+import type { RedisStream } from '../keyspace/types/stream.js';
+import { writeStream } from './stream-rdb.js';
 
 export const RDB_VERSION = 10;
 
@@ -87,6 +89,8 @@ export function rdbTypeOf(value: RedisValue, limits: EncodingLimits): number {
       return value.encoding(limits) === 'listpack' ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
     case 'hash':
       return value.encoding(limits) === 'listpack' ? RdbType.HASH_LISTPACK : RdbType.HASH;
+    case 'stream':
+      return RdbType.STREAM_LISTPACKS_2;
     default:
       throw new Error(`Values of type ${value.type} cannot be saved in RDB yet`);
   }
@@ -139,6 +143,9 @@ function writeValueBody(writer: RdbWriter, type: number, value: RedisValue, opti
       writer.writeString(builder.finish(), options);
       return;
     }
+    case RdbType.STREAM_LISTPACKS_2:
+      writeStream(writer, value as RedisStream, options);
+      return;
     case RdbType.HASH: {
       const hash = value as RedisHash;
       writer.writeLength(hash.size);

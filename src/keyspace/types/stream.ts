@@ -74,6 +74,8 @@ export class RedisStream implements CollectionValue {
   readonly groups = new Map<string, ConsumerGroup>();
   /** Live entries per node, and how many entries the newest node has received. */
   private readonly nodeLive = new Map<number, number>();
+  /** Each node's master ID (its radix-tree key): the first ID appended to it, even once deleted. */
+  private readonly nodeMaster = new Map<number, StreamId>();
   private lastNode = -1;
   private lastNodeFill = 0;
 
@@ -104,12 +106,71 @@ export class RedisStream implements CollectionValue {
     if (this.lastNode < 0 || (nodeMaxEntries > 0 && this.lastNodeFill >= nodeMaxEntries)) {
       this.lastNode++;
       this.lastNodeFill = 0;
+      this.nodeMaster.set(this.lastNode, id);
     }
     this.lastNodeFill++;
     this.nodeLive.set(this.lastNode, (this.nodeLive.get(this.lastNode) ?? 0) + 1);
     this.entries.push({ id, fields, node: this.lastNode });
     this.lastId = id;
     this.entriesAdded++;
+  }
+
+  /**
+   * Loading (RDB, RESTORE): appends one listpack node's live entries, ascending and after
+   * every entry already present. `filled` is how many entries the node received
+   * (live + deleted), which decides whether the next XADD still goes into it.
+   */
+  loadNode(master: StreamId, entries: readonly { id: StreamId; fields: string[] }[], filled: number): void {
+    const node = ++this.lastNode;
+    this.lastNodeFill = filled;
+    this.nodeMaster.set(node, master);
+    this.nodeLive.set(node, entries.length);
+    for (const e of entries) this.entries.push({ id: e.id, fields: e.fields, node });
+  }
+
+  /** Listpack nodes in ID order with their master ID and live entries, for saving (RDB, DUMP). */
+  *nodes(): Generator<{ master: StreamId; entries: StreamEntry[] }> {
+    let i = 0;
+    while (i < this.entries.length) {
+      const node = this.entries[i].node;
+      let j = i + 1;
+      while (j < this.entries.length && this.entries[j].node === node) j++;
+      yield { master: this.nodeMaster.get(node) ?? this.entries[i].id, entries: this.entries.slice(i, j) };
+      i = j;
+    }
+  }
+
+  /**
+   * XINFO's radix-tree-nodes: the nodes of a rax holding the node keys (16-byte
+   * big-endian master IDs). A rax has one node per branching point and one per chain of
+   * single-child bytes, plus the leaves.
+   */
+  get radixTreeNodes(): number {
+    const keys: Buffer[] = [];
+    for (const node of [...this.nodeLive.keys()].sort((a, b) => a - b)) {
+      const id = this.nodeMaster.get(node);
+      if (id === undefined) continue;
+      const key = Buffer.allocUnsafe(16);
+      key.writeBigUInt64BE(id >> 64n, 0);
+      key.writeBigUInt64BE(id & SEQ_MASK, 8);
+      keys.push(key);
+    }
+    if (keys.length === 0) return 1;
+    const count = (lo: number, hi: number, depth: number): number => {
+      if (hi - lo === 1) return depth === 16 ? 1 : 2;
+      let shared = 0;
+      while (keys[lo][depth + shared] === keys[hi - 1][depth + shared]) shared++;
+      let n = shared > 0 ? 2 : 1; // the chain of shared bytes, then the branching node
+      const at = depth + shared;
+      for (let i = lo; i < hi; ) {
+        let j = i + 1;
+        while (j < hi && keys[j][at] === keys[i][at]) j++;
+        n += count(i, j, at + 1);
+        i = j;
+      }
+      return n;
+    };
+    return count(0, keys.length, 0);
   }
 
   /** Index of the first entry with id >= `id`. */
@@ -133,7 +194,10 @@ export class RedisStream implements CollectionValue {
   private dropNodeEntry(e: StreamEntry): void {
     const live = (this.nodeLive.get(e.node) ?? 1) - 1;
     // The newest node stays (Redis keeps appending to it) even when emptied by XDEL.
-    if (live === 0 && e.node !== this.lastNode) this.nodeLive.delete(e.node);
+    if (live === 0 && e.node !== this.lastNode) {
+      this.nodeLive.delete(e.node);
+      this.nodeMaster.delete(e.node);
+    }
     else this.nodeLive.set(e.node, live);
   }
 
@@ -151,6 +215,7 @@ export class RedisStream implements CollectionValue {
 
   private resetNodes(): void {
     this.nodeLive.clear();
+    this.nodeMaster.clear();
     this.lastNode = -1;
     this.lastNodeFill = 0;
   }
@@ -231,6 +296,7 @@ export class RedisStream implements CollectionValue {
     s.maxDeletedId = this.maxDeletedId;
     s.entriesAdded = this.entriesAdded;
     for (const [k, v] of this.nodeLive) s.nodeLive.set(k, v);
+    for (const [k, v] of this.nodeMaster) s.nodeMaster.set(k, v);
     s.lastNode = this.lastNode;
     s.lastNodeFill = this.lastNodeFill;
     for (const g of this.groups.values()) {
