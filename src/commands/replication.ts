@@ -8,7 +8,7 @@
  * CRLF, which every replica (and Redis's test helpers) understands. A replica gets no
  * replies to the commands it sends afterwards, as in Redis.
  */
-import { ErrorReply, Errors, NO_REPLY, OK, type Reply } from '../protocol/reply.js';
+import { ErrorReply, Errors, NO_REPLY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { Propagator } from '../server/propagation.js';
@@ -139,4 +139,33 @@ const replconf: Handler = (client, args) => {
   return OK;
 };
 
-export const replicationCommands: Record<string, Handler> = { sync, psync, replconf };
+/**
+ * REPLICAOF host port / NO ONE. lunakv does not pull from a master: becoming a replica
+ * makes it read-only (READONLY to writes) and drops its own replicas, as Redis does.
+ */
+const replicaof: Handler = (client, args) => {
+  const server = client.server;
+  const replication = Propagator.of(server).replication;
+  if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
+    if (server.replicaOf !== null) {
+      server.replicaOf = null;
+      replication.disconnectAll();
+      server.log.notice(`MASTER MODE enabled (user request from 'id=${client.id} addr=${client.addr}')`);
+    }
+    return OK;
+  }
+  if (replication.isReplica(client)) return new ErrorReply('ERR Command is not valid when client is a replica.');
+  const port = parseInt64(args[2]!);
+  if (port === null || Number(port) < 0 || Number(port) > 65535) return new ErrorReply('ERR Invalid master port');
+  const host = args[1]!;
+  const current = server.replicaOf;
+  if (current !== null && current.host.toLowerCase() === host.toLowerCase() && current.port === Number(port)) {
+    return new SimpleReply('OK Already connected to specified master');
+  }
+  server.replicaOf = { host, port: Number(port) };
+  replication.disconnectAll();
+  server.log.notice(`REPLICAOF ${host}:${port} enabled (user request from 'id=${client.id} addr=${client.addr}')`);
+  return OK;
+};
+
+export const replicationCommands: Record<string, Handler> = { sync, psync, replconf, replicaof, slaveof: replicaof };

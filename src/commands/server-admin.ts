@@ -103,6 +103,8 @@ const lastsave: Handler = (client) => client.server.lastSave;
 
 const role: Handler = (client) => {
   const server = client.server;
+  const master = server.replicaOf;
+  if (master !== null) return ['slave', master.host, master.port, 'connect', -1];
   const replicas = connectedReplicas(server).map(({ client: r, info }) => [r.addr.slice(0, r.addr.lastIndexOf(':')), String(info.listeningPort), String(info.ackOffset)]);
   return ['master', replicationOffset(server)?.offset ?? 0, replicas];
 };

@@ -9,6 +9,7 @@ import type { Client } from './client.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
+const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -94,6 +95,11 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     let rejectOnOom = (flags & CmdFlag.DENYOOM) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.DENYOOM));
     if (client.multi && !MULTI_OOM_EXEMPT.has(top)) rejectOnOom = true;
     if (rejectOnOom && server.isOutOfMemory()) return reject(client, entry, Errors.oom);
+  }
+
+  // A read-only replica refuses writes (its master's stream is what changes it).
+  if (server.replicaOf !== null && (flags & CmdFlag.WRITE || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE)))) {
+    if (server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
   }
 
   if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {

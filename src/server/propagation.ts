@@ -94,6 +94,13 @@ export class ReplicationMaster {
     this.selectedDb = -1;
   }
 
+  /** Closes every replica link (the server became a replica, or stopped being one). */
+  disconnectAll(): void {
+    for (const replica of this.replicas) replica.sink?.close(false);
+    this.replicas.clear();
+    this.selectedDb = -1;
+  }
+
   isReplica(client: Client): boolean {
     return this.replicas.has(client);
   }

@@ -124,6 +124,8 @@ export class Server implements KeyspaceListener {
   onShutdown: (() => void) | null = null;
   /** Set by persistence: observes write commands (AOF, background save). */
   commandObserver: CommandObserver | null = null;
+  /** REPLICAOF host port: this server is a replica of that master (null: a master). */
+  replicaOf: { host: string; port: number } | null = null;
   /** Nesting depth of call(): 0 between top-level commands. */
   callDepth = 0;
   /** Hooks run before shutting down (persistence saves here). */

@@ -278,3 +278,35 @@ describe('SYNC / PSYNC / REPLCONF', () => {
     }
   });
 });
+
+describe('REPLICAOF', () => {
+  test('a replica refuses writes, also in EXEC, and NO ONE makes it a master again', async (t) => {
+    const pair = await startPair({ dbfilename: `repl-replicaof-${process.pid}.rdb` });
+    if (!pair) return t.skip(ORACLE_MISSING);
+    try {
+      for (const c of [
+        ['REPLICAOF', 'localhost', '70000'],
+        ['REPLICAOF', 'localhost', 'x'],
+        ['REPLICAOF', 'no', 'one'],
+        ['SET', 'k', 'v'],
+        ['MULTI'],
+        ['SET', 'k', 'v2'],
+        ['REPLICAOF', 'localhost', '9999'],
+        ['SET', 'k', 'v3'],
+        ['EXEC'],
+        ['SET', 'k', 'v4'],
+        ['GET', 'k'],
+        ['REPLICAOF', 'localhost', '9999'],
+        ['MULTI'],
+        ['SET', 'k', 'v5'],
+        ['EXEC'],
+        ['REPLICAOF', 'NO', 'ONE'],
+        ['SET', 'k', 'v6'],
+      ]) {
+        await pair.same(...c);
+      }
+    } finally {
+      await pair.close();
+    }
+  });
+});
