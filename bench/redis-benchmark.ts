@@ -5,11 +5,15 @@
  *
  * Options (environment): BENCH_REQUESTS (default 100000), BENCH_TESTS (comma list for -t),
  * BENCH_ROUNDS (default 3: the best of alternating rounds is reported for each server),
- * BENCH_SCRIPTING (default 1; 0 skips the FCALL / EVALSHA rows).
+ * BENCH_SCRIPTING (default 1; 0 skips the FCALL / EVALSHA rows), BENCH_DATATYPES (default 1;
+ * 0 skips the data-type rows).
  *
  * The scripting rows run custom commands (FCALL of a GET and a SET function, EVALSHA of
  * a GET and a SET script) on random keys, after loading the same library and scripts
  * into both servers.
+ *
+ * The data-type rows are redis-benchmark's LPUSH, LPOP, SADD, HSET and ZADD tests plus a
+ * custom ZRANGE of a whole 100-member sorted set (created in both servers first).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -24,6 +28,30 @@ const PIPELINES = [1, 16];
 const CLIENTS = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCRIPTING = process.env.BENCH_SCRIPTING !== '0';
+const DATATYPES = process.env.BENCH_DATATYPES !== '0';
+const DATATYPE_TESTS = 'lpush,lpop,sadd,hset,zadd';
+const ZRANGE_KEY = 'bench:zset100';
+
+/** Creates the sorted set the ZRANGE row reads; returns the custom commands by row name. */
+function loadDataTypes(port: number): Map<string, string[]> {
+  const members: string[] = [];
+  for (let i = 0; i < 100; i++) members.push(String(i), `member:${i}`);
+  const r = spawnSync('redis-cli', ['-p', String(port), 'ZADD', ZRANGE_KEY, ...members], { encoding: 'utf8' });
+  if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`redis-cli ZADD on ${port}: ${r.stdout}${r.stderr}`);
+  return new Map([['ZRANGE 0 99 (100 members)', ['ZRANGE', ZRANGE_KEY, '0', '99']]]);
+}
+
+/** redis-benchmark's built-in data-type tests and the custom data-type commands. */
+function runDataTypeBenchmark(port: number, pipeline: number, custom: Map<string, string[]>, rows: Map<string, number>): void {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', DATATYPE_TESTS, '--csv'], {
+    encoding: 'utf8',
+  });
+  for (const line of r.stdout.split('\n').slice(1)) {
+    const cells = line.split('","').map((c) => c.replace(/"/g, ''));
+    if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
+  }
+  for (const [name, command] of custom) rows.set(name, runCustomBenchmark(port, pipeline, command));
+}
 
 const BENCH_LIBRARY = [
   '#!lua name=benchlib',
@@ -88,7 +116,7 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`server on port ${port} did not start`);
 }
 
-function runBenchmark(port: number, pipeline: number, scripting: Map<string, string[]> | null): Map<string, number> {
+function runBenchmark(port: number, pipeline: number, scripting: Map<string, string[]> | null, dataTypes: Map<string, string[]> | null = null): Map<string, number> {
   const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS, '--csv'], {
     encoding: 'utf8',
   });
@@ -98,6 +126,7 @@ function runBenchmark(port: number, pipeline: number, scripting: Map<string, str
     if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
   }
   if (scripting) for (const [name, command] of scripting) rows.set(name, runCustomBenchmark(port, pipeline, command));
+  if (dataTypes) runDataTypeBenchmark(port, pipeline, dataTypes, rows);
   return rows;
 }
 
@@ -117,7 +146,9 @@ async function main(): Promise<void> {
     await waitForPort(lunakvPort);
     const redisScripting = SCRIPTING ? loadScripting(redisPort) : null;
     const ourScripting = SCRIPTING ? loadScripting(lunakvPort) : null;
-    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}`);
+    const redisDataTypes = DATATYPES ? loadDataTypes(redisPort) : null;
+    const ourDataTypes = DATATYPES ? loadDataTypes(lunakvPort) : null;
+    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}${DATATYPES ? ` + ${DATATYPE_TESTS} + ZRANGE` : ''}`);
     console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio'].map((h) => h.padEnd(16)).join(''));
     for (const pipeline of PIPELINES) {
       // Alternate the servers over several rounds and keep each one's best run, so a
@@ -128,8 +159,8 @@ async function main(): Promise<void> {
         for (const [test, rps] of from) into.set(test, Math.max(into.get(test) ?? 0, rps));
       };
       for (let round = 0; round < ROUNDS; round++) {
-        keepBest(redis, runBenchmark(redisPort, pipeline, redisScripting));
-        keepBest(ours, runBenchmark(lunakvPort, pipeline, ourScripting));
+        keepBest(redis, runBenchmark(redisPort, pipeline, redisScripting, redisDataTypes));
+        keepBest(ours, runBenchmark(lunakvPort, pipeline, ourScripting, ourDataTypes));
       }
       for (const [test, rps] of redis) {
         const mine = ours.get(test) ?? 0;
