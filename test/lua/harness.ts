@@ -18,7 +18,8 @@ export function runEngine(source: string, budget = Infinity): string {
   G.set('print', LuaFunction.fromGenerator('print', function* host_print(...args: LuaValue[]) {
     const parts: string[] = [];
     for (const a of args) parts.push(String(yield* toStringMeta(a)));
-    out += parts.join('\t') + '\n';
+    // lua5.1's print writes each string with fputs: a NUL byte ends it
+    out += parts.map((p) => { const z = p.indexOf('\0'); return z < 0 ? p : p.slice(0, z); }).join('\t') + '\n';
     return [];
   }));
   let fn: LuaFunction;

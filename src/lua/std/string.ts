@@ -5,7 +5,7 @@ import { stringFormat } from '../lib/format.js';
 import {
   checkGmatchArgs, checkGsubArgs, gmatchStep, Gsub, stringFind, stringGsubNonFunction, stringMatch,
 } from '../lib/pattern.js';
-import { callValue, index, stringMetaHolder } from '../runtime.js';
+import { callValue, index, LuaError, stringMetaHolder, where } from '../runtime.js';
 import { LuaTable } from '../table.js';
 import { LuaFunction, type LuaGenerator, type LuaValue } from '../value.js';
 import { generator, host, tableOf } from './util.js';
@@ -67,7 +67,13 @@ export function createStringLibrary(): LuaTable {
         let v: LuaValue;
         if (r instanceof LuaFunction) v = (yield* callValue(r, m.captures() as LuaValue[]))[0];
         else v = yield* index(r, m.capture(0), undefined);
-        g.addValue(v);
+        try {
+          g.addValue(v);
+        } catch (e) {
+          // luaL_error in gsub: positioned at gsub's caller (this frame is a C level)
+          if (e instanceof LuaLibError) throw new LuaError(where(2) + e.message);
+          throw e;
+        }
       }
       return g.finish();
     }),
@@ -107,11 +113,12 @@ function gmatch(args: LuaValue[]): LuaValue[] {
   const [subject, pattern] = checkGmatchArgs(args);
   let position = 0;
   const iterator = host('gmatch_iterator', () => {
-    if (position > subject.length) return [undefined];
+    // at the end gmatch_aux returns no values at all
+    if (position > subject.length) return [];
     const step = gmatchStep(subject, pattern, position);
     if (step === null) {
       position = subject.length + 1;
-      return [undefined];
+      return [];
     }
     position = step.nextPosition;
     return step.captures;
