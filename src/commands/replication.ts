@@ -11,7 +11,7 @@
 import { ErrorReply, Errors, NO_REPLY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { Propagator } from '../server/propagation.js';
+import { Propagator, enoughGoodReplicas } from '../server/propagation.js';
 import { SnapshotJob } from '../persistence/snapshot.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
@@ -40,6 +40,11 @@ export function connectedReplicas(server: Server): { client: Client; info: Repli
   const propagator = server.extensions.get('propagation') as Propagator | undefined;
   if (!propagator) return [];
   return propagator.replication.connected().map((client) => ({ client, info: infoOf(client) }));
+}
+
+/** min-replicas-to-write is met (dispatch refuses writes with NOREPLICAS otherwise). */
+export function hasEnoughGoodReplicas(server: Server): boolean {
+  return enoughGoodReplicas(server, (replica) => infoOf(replica).ackTime);
 }
 
 /** master_repl_offset and master_replid (null: no propagation state yet). */

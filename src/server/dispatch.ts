@@ -6,10 +6,13 @@ import { CmdFlag } from '../commands/spec.js';
 import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
 import type { Client } from './client.js';
+import { hasEnoughGoodReplicas } from '../commands/replication.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
 const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
+const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
+const MASTERDOWN = new ErrorReply("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -97,10 +100,10 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     if (rejectOnOom && server.isOutOfMemory()) return reject(client, entry, Errors.oom);
   }
 
+  const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));
+  if (isWrite && server.config.getInt('min-replicas-to-write') > 0 && !hasEnoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
   // A read-only replica refuses writes (its master's stream is what changes it).
-  if (server.replicaOf !== null && (flags & CmdFlag.WRITE || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE)))) {
-    if (server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
-  }
+  if (isWrite && server.replicaOf !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
 
   if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
     return reject(
@@ -110,6 +113,12 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
         `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       ),
     );
+  }
+
+  // A replica without its master serves only STALE commands when told not to serve stale data.
+  if (server.replicaOf !== null && !server.config.getBool('replica-serve-stale-data')) {
+    const denyStale = !(entry.flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
+    if (denyStale) return reject(client, entry, MASTERDOWN);
   }
 
   if (script.timedOut && !(entry.flags & CmdFlag.ALLOW_BUSY)) {
@@ -141,6 +150,11 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (client.replyMode !== 'on') client.commandProcessed();
   // Clients blocked on keys this command (or its EXEC / script) made ready are served now.
   server.afterCommand?.();
+}
+
+function multiLacksFlag(client: Client, flag: number): boolean {
+  for (const q of client.multi!.queue) if (!(q.flags & flag)) return true;
+  return false;
 }
 
 function multiHasFlag(client: Client, flag: number): boolean {

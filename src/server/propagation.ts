@@ -136,6 +136,23 @@ export class ReplicationMaster {
   }
 }
 
+/**
+ * checkGoodReplicasStatus: min-replicas-to-write is met (or off). A replica is good
+ * when its last REPLCONF ACK is at most min-replicas-max-lag seconds old.
+ */
+export function enoughGoodReplicas(server: Server, ackTimeOf: (replica: Client) => number): boolean {
+  const config = server.config;
+  const wanted = config.getInt('min-replicas-to-write');
+  const maxLag = config.getInt('min-replicas-max-lag');
+  if (server.replicaOf !== null || wanted === 0 || maxLag === 0) return true;
+  const propagator = server.extensions.get('propagation') as Propagator | undefined;
+  if (!propagator) return false;
+  const now = Math.floor(Date.now() / 1000);
+  let good = 0;
+  for (const replica of propagator.replication.connected()) if (now - ackTimeOf(replica) <= maxLag) good++;
+  return good >= wanted;
+}
+
 // ---------------------------------------------------------------------------------------
 // The propagator
 
