@@ -25,8 +25,11 @@ export class RedisList implements CollectionValue {
   private grow(): void {
     const old = this.buf;
     const cap = old.length;
-    const next = new Array<string | undefined>(cap * 2);
-    for (let i = 0; i < this.len; i++) next[i] = old[(this.head + i) & (cap - 1)];
+    // Filled by push, not new Array(n): past ~100k slots V8 would make a preallocated
+    // array a slow dictionary-mode one.
+    const next: (string | undefined)[] = [];
+    for (let i = 0; i < this.len; i++) next.push(old[(this.head + i) & (cap - 1)]);
+    for (let i = this.len; i < cap * 2; i++) next.push(undefined);
     this.buf = next;
     this.head = 0;
   }
