@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   server.configFile = configFile;
   server.createDatabases();
-  for (const name of ['maxmemory', 'slowlog-log-slower-than', 'slowlog-max-len', 'proto-max-bulk-len', 'client-query-buffer-limit']) server.applyConfig(name, server.config.get(name));
+  for (const [name, value] of server.config.changed()) server.applyConfig(name, value);
   try {
     PersistenceManager.of(server).start();
   } catch (e) {

@@ -12,6 +12,7 @@ import type { Server } from '../server/server.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { helpLines } from './replies.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 export { helpLines } from './replies.js';
 
 const SAME_OBJECT = err('ERR source and destination objects are the same');
@@ -50,7 +51,12 @@ function databaseAt(server: Server, id: number): Database | undefined {
 const del: Handler = (client, args) => {
   const db = client.db;
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (db.delete(args[i])) n++;
+  for (let i = 1; i < args.length; i++) {
+    if (db.delete(args[i])) {
+      notify(client.server, db.id, NotifyClass.GENERIC, 'del', args[i]);
+      n++;
+    }
+  }
   return n;
 };
 
@@ -167,6 +173,8 @@ function renameGeneric(client: Client, args: string[], nx: boolean): Reply {
   db.set(dst, entry.value);
   if (entry.expire !== undefined) db.setExpire(dst, entry.expire);
   db.modified(src);
+  notify(client.server, db.id, NotifyClass.GENERIC, 'rename_from', src);
+  notify(client.server, db.id, NotifyClass.GENERIC, 'rename_to', dst);
   return nx ? 1 : OK;
 }
 
@@ -188,6 +196,8 @@ const move: Handler = (client, args) => {
   dst.set(key, entry.value);
   if (entry.expire !== undefined) dst.setExpire(key, entry.expire);
   src.modified(key);
+  notify(server, src.id, NotifyClass.GENERIC, 'move_from', key);
+  notify(server, dst.id, NotifyClass.GENERIC, 'move_to', key);
   return 1;
 };
 
@@ -219,6 +229,7 @@ const copy: Handler = (client, args) => {
   const duplicate = typeof value === 'string' ? value : value.clone();
   dst.set(newKey, duplicate);
   if (expire !== undefined) dst.setExpire(newKey, expire);
+  notify(server, dst.id, NotifyClass.GENERIC, 'copy_to', newKey);
   return 1;
 };
 
@@ -284,10 +295,12 @@ function expireGeneric(client: Client, args: string[], relative: boolean, second
   if (when <= BigInt(now)) {
     // A time in the past deletes the key (propagated as DEL by Redis).
     db.delete(key);
+    notify(client.server, db.id, NotifyClass.GENERIC, 'del', key);
     return 1;
   }
   db.setExpire(key, whenMs);
   db.modified(key);
+  notify(client.server, db.id, NotifyClass.GENERIC, 'expire', key);
   return 1;
 }
 
@@ -325,6 +338,7 @@ const persist: Handler = (client, args) => {
   const key = args[1];
   if (db.get(key) === undefined || !db.removeExpire(key)) return 0;
   db.modified(key);
+  notify(client.server, db.id, NotifyClass.GENERIC, 'persist', key);
   return 1;
 };
 
@@ -399,11 +413,11 @@ const objectFreq: Handler = (client, args) => {
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
-  // We keep no logarithmic access counter: report the initial value, decayed by idle
-  // minutes as Redis's LFUDecrAndReturn does.
+  // We keep no logarithmic access counter: report the initial value (or the one RESTORE
+  // ... FREQ set), decayed by idle minutes as Redis's LFUDecrAndReturn does.
   const decay = client.server.config.getInt('lfu-decay-time');
   const periods = decay > 0 ? Math.floor(db.idleMs(args[2]) / 60000 / decay) : 0;
-  return Math.max(0, LFU_INIT_VAL - periods);
+  return Math.max(0, (db.lfuCounter(args[2]) ?? LFU_INIT_VAL) - periods);
 };
 
 const objectHelp: Handler = () =>

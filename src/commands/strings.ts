@@ -7,6 +7,7 @@ import { incrByFloat } from '../protocol/long-double.js';
 import type { Client } from '../server/client.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 
 const PROTO_MAX_STRING = 512 * 1024 * 1024;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -113,7 +114,11 @@ function setGeneric(
     return flags & SetFlag.GET ? old : abortReply;
   }
   db.set(key, value, (flags & SetFlag.KEEPTTL) !== 0);
-  if (expire !== null) db.setExpire(key, when);
+  notify(client.server, db.id, NotifyClass.STRING, 'set', key);
+  if (expire !== null) {
+    db.setExpire(key, when);
+    notify(client.server, db.id, NotifyClass.GENERIC, 'expire', key);
+  }
   return flags & SetFlag.GET ? old : okReply;
 }
 
@@ -145,12 +150,17 @@ const getex: Handler = (client, args) => {
     if (when instanceof ErrorReply) return when;
     if (parsed.flags & (SetFlag.EXAT | SetFlag.PXAT) && when <= client.server.clock.now) {
       db.delete(key);
+      notify(client.server, db.id, NotifyClass.GENERIC, 'del', key);
     } else {
       db.setExpire(key, when);
       db.modified(key);
+      notify(client.server, db.id, NotifyClass.GENERIC, 'expire', key);
     }
   } else if (parsed.flags & SetFlag.PERSIST) {
-    if (db.removeExpire(key)) db.modified(key);
+    if (db.removeExpire(key)) {
+      db.modified(key);
+      notify(client.server, db.id, NotifyClass.GENERIC, 'persist', key);
+    }
   }
   return v;
 };
@@ -159,6 +169,7 @@ const getdel: Handler = (client, args) => {
   const v = getString(client.db, args[1]);
   if (v === undefined || v instanceof ErrorReply) return v ?? null;
   client.db.delete(args[1]);
+  notify(client.server, client.db.id, NotifyClass.GENERIC, 'del', args[1]);
   return v;
 };
 
@@ -167,6 +178,7 @@ const getset: Handler = (client, args) => {
   const v = getString(db, args[1]);
   if (v instanceof ErrorReply) return v;
   db.set(args[1], args[2]);
+  notify(client.server, db.id, NotifyClass.STRING, 'set', args[1]);
   return v ?? null;
 };
 
@@ -186,7 +198,10 @@ function msetGeneric(client: Client, args: string[], nx: boolean): Reply {
   if (nx) {
     for (let i = 1; i < args.length; i += 2) if (db.get(args[i]) !== undefined) return 0;
   }
-  for (let i = 1; i < args.length; i += 2) db.set(args[i], args[i + 1]);
+  for (let i = 1; i < args.length; i += 2) {
+    db.set(args[i], args[i + 1]);
+    notify(client.server, db.id, NotifyClass.STRING, 'set', args[i]);
+  }
   return nx ? 1 : OK;
 }
 
@@ -203,6 +218,7 @@ const append: Handler = (client, args) => {
   if (cur instanceof ErrorReply) return cur;
   if (cur === undefined) {
     db.set(args[1], args[2]);
+    notify(client.server, db.id, NotifyClass.STRING, 'append', args[1]);
     return args[2].length;
   }
   const tooBig = checkStringLength(cur.length + args[2].length);
@@ -210,6 +226,7 @@ const append: Handler = (client, args) => {
   const next = cur + args[2];
   db.set(args[1], next, true);
   db.markRawString(args[1]);
+  notify(client.server, db.id, NotifyClass.STRING, 'append', args[1]);
   return next.length;
 };
 
@@ -253,6 +270,7 @@ const setrange: Handler = (client, args) => {
     if (tooBig) return tooBig;
     db.set(args[1], '\0'.repeat(offset) + value);
     db.markRawString(args[1]);
+    notify(client.server, db.id, NotifyClass.STRING, 'setrange', args[1]);
     return offset + value.length;
   }
   if (value.length === 0) return cur.length;
@@ -262,6 +280,7 @@ const setrange: Handler = (client, args) => {
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   db.set(args[1], next, true);
   db.markRawString(args[1]);
+  notify(client.server, db.id, NotifyClass.STRING, 'setrange', args[1]);
   return next.length;
 };
 
@@ -287,6 +306,7 @@ function incrGeneric(client: Client, key: string, incr: number | bigint): Reply 
     if (result >= -BigInt(MAX_SAFE) && result <= BigInt(MAX_SAFE)) result = Number(result);
   }
   db.set(key, String(result), true);
+  notify(client.server, db.id, NotifyClass.STRING, 'incrby', key);
   return result;
 }
 
@@ -316,6 +336,7 @@ const incrbyfloat: Handler = (client, args) => {
   if (result === 'not-float') return Errors.notFloat;
   if (result === 'nan-or-inf') return new ErrorReply('ERR increment would produce NaN or Infinity');
   db.set(args[1], result, true);
+  notify(client.server, db.id, NotifyClass.STRING, 'incrbyfloat', args[1]);
   return result;
 };
 

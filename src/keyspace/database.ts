@@ -7,6 +7,8 @@ export interface KeyspaceListener {
   keyModified(db: Database, key: string): void;
   /** A list/zset/stream key received elements: clients blocked on it may be served. */
   keyReady(db: Database, key: string): void;
+  /** A key that did not exist was added (the "new" keyspace event). */
+  keyCreated(db: Database, key: string): void;
   /** A key was deleted because its TTL passed (lazily or actively). */
   keyExpired(db: Database, key: string): void;
   /** The whole database was emptied or swapped. */
@@ -42,6 +44,8 @@ export class Database {
    */
   private accessTimes: Map<string, number> | null = null;
   private accessTrackedSince = 0;
+  /** LFU counters set by RESTORE ... FREQ (other keys report the initial counter). */
+  private lfuCounters: Map<string, number> | null = null;
 
   constructor(
     public id: number,
@@ -81,6 +85,21 @@ export class Database {
     return Math.max(0, this.clock.now - (this.accessTimes.get(key) ?? this.accessTrackedSince));
   }
 
+  /** Makes the key's last access `idleMs` ago (RESTORE ... IDLETIME). */
+  setIdleMs(key: string, idleMs: number): void {
+    this.idleMs(key); // starts tracking if nothing asked yet
+    this.accessTimes!.set(key, this.clock.now - idleMs);
+  }
+
+  /** The LFU counter RESTORE ... FREQ gave the key, if any. */
+  lfuCounter(key: string): number | undefined {
+    return this.lfuCounters === null ? undefined : this.lfuCounters.get(key);
+  }
+
+  setLfuCounter(key: string, counter: number): void {
+    (this.lfuCounters ??= new Map()).set(key, counter);
+  }
+
   /** Like get, counting keyspace hits and misses (for read commands). */
   lookupRead(key: string): RedisValue | undefined {
     const v = this.get(key);
@@ -100,7 +119,10 @@ export class Database {
     const existed = this.data.has(key);
     this.data.set(key, value);
     if (this.rawStrings !== null) this.rawStrings.delete(key);
-    if (!existed && this.scanIndex) this.scanIndex.add(key);
+    if (!existed) {
+      if (this.scanIndex) this.scanIndex.add(key);
+      this.listener.keyCreated(this, key);
+    }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.accessTimes !== null) this.accessTimes.set(key, this.clock.now);
     this.listener.keyModified(this, key);
@@ -175,6 +197,7 @@ export class Database {
     this.expires.clear();
     this.scanIndex = null;
     if (this.accessTimes !== null) this.accessTimes.clear();
+    this.lfuCounters = null;
     return n;
   }
 
@@ -193,6 +216,7 @@ export class Database {
     other.scanIndex = null;
     [this.accessTimes, other.accessTimes] = [other.accessTimes, this.accessTimes];
     [this.accessTrackedSince, other.accessTrackedSince] = [other.accessTrackedSince, this.accessTrackedSince];
+    [this.lfuCounters, other.lfuCounters] = [other.lfuCounters, this.lfuCounters];
   }
 
   /** A random key that is not expired, or undefined if there is none. */
@@ -229,6 +253,7 @@ export class Database {
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.scanIndex) this.scanIndex.remove(key);
     if (this.accessTimes !== null) this.accessTimes.delete(key);
+    if (this.lfuCounters !== null) this.lfuCounters.delete(key);
   }
 
   /** Removes a key without lazy-expiry checks or signals: for MOVE/RENAME internals. */

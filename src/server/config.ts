@@ -4,6 +4,7 @@
  * CONFIG GET/SET/REWRITE and `startServer` options.
  */
 import { globMatch } from '../keyspace/glob.js';
+import { formatNotifyClasses, parseNotifyClasses } from './notifications.js';
 
 type Kind =
   | { type: 'bool' }
@@ -11,7 +12,7 @@ type Kind =
   | { type: 'memory'; min: number; max: number }
   | { type: 'enum'; values: string[] }
   | { type: 'string' }
-  | { type: 'special'; validate: (v: string) => string | null };
+  | { type: 'special'; validate: (v: string) => string | null; normalise?: (v: string) => string };
 
 interface ConfigDef {
   name: string;
@@ -40,7 +41,7 @@ function validateSave(v: string): string | null {
 }
 
 function validateKeyspaceEvents(v: string): string | null {
-  return /^[gxE$lshzKAtemdn]*$/.test(v) ? null : 'Invalid event class character. Use \'Ag$lshzxeKEtmdn\'.';
+  return parseNotifyClasses(v) < 0 ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : null;
 }
 
 const DEFS: ConfigDef[] = [
@@ -104,7 +105,11 @@ const DEFS: ConfigDef[] = [
   { name: 'latency-monitor-threshold', kind: int(0, LLONG_MAX), default: '0' },
   { name: 'latency-tracking', kind: bool, default: 'yes' },
   { name: 'latency-tracking-info-percentiles', kind: str, default: '50 99 99.9' },
-  { name: 'notify-keyspace-events', kind: { type: 'special', validate: validateKeyspaceEvents }, default: '' },
+  {
+    name: 'notify-keyspace-events',
+    kind: { type: 'special', validate: validateKeyspaceEvents, normalise: (v) => formatNotifyClasses(parseNotifyClasses(v)) },
+    default: '',
+  },
   { name: 'hash-max-listpack-entries', alias: 'hash-max-ziplist-entries', kind: int(0, LLONG_MAX), default: '512' },
   { name: 'hash-max-listpack-value', alias: 'hash-max-ziplist-value', kind: int(0, LLONG_MAX), default: '64' },
   { name: 'list-max-listpack-size', alias: 'list-max-ziplist-size', kind: int(-5, INT_MAX), default: '-2' },
@@ -343,7 +348,7 @@ export class Config {
       case 'special': {
         const e = k.validate(raw);
         if (e) throw new ConfigError(e);
-        return raw;
+        return k.normalise ? k.normalise(raw) : raw;
       }
       default:
         return raw;

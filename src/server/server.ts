@@ -12,6 +12,7 @@ import { Logger } from './logger.js';
 import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
 import { sdsRepr } from '../protocol/repr.js';
+import { NotifyClass, notifyKeyspaceEvent, parseNotifyClasses } from './notifications.js';
 import { PushReply, SimpleReply } from '../protocol/reply.js';
 import type { EncodingLimits } from '../keyspace/value.js';
 import type { CommandEntry } from '../commands/registry.js';
@@ -87,6 +88,8 @@ export class Server implements KeyspaceListener {
   slowlogThresholdUs = 10000;
   /** proto-max-bulk-len and client-query-buffer-limit, cached for the parser. */
   readonly parserLimits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
+  /** notify-keyspace-events as class bits (0: notifications off). */
+  notifyFlags = 0;
   /** maxmemory in bytes (0 = no limit), cached from the config. */
   maxmemory = 0;
   readonly scriptState: ScriptState = { running: false, timedOut: false, isEval: true, client: null };
@@ -162,6 +165,9 @@ export class Server implements KeyspaceListener {
         break;
       case 'maxmemory':
         this.maxmemory = Number(value);
+        break;
+      case 'notify-keyspace-events':
+        this.notifyFlags = parseNotifyClasses(value);
         break;
       case 'proto-max-bulk-len':
         this.parserLimits.maxBulkLen = Number(value);
@@ -260,6 +266,10 @@ export class Server implements KeyspaceListener {
   }
 
   // KeyspaceListener
+  keyCreated(db: Database, key: string): void {
+    if (this.notifyFlags !== 0) notifyKeyspaceEvent(this, NotifyClass.NEW, 'new', key, db.id);
+  }
+
   keyModified(db: Database, key: string): void {
     this.dirty++;
     if (this.watches.size !== 0) this.watches.touch(db, key);
@@ -269,6 +279,7 @@ export class Server implements KeyspaceListener {
 
   keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
+    if (this.notifyFlags !== 0) notifyKeyspaceEvent(this, NotifyClass.EXPIRED, 'expired', key, db.id);
     this.commandObserver?.keyExpired?.(db, key);
   }
 
