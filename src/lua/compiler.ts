@@ -25,6 +25,11 @@ interface FnState {
   tempCount: number;
   freeTemps: string[];
   isVararg: boolean;
+  /**
+   * The first zero constant of the function (0 or -0): lua5.1 keeps a function's
+   * constants in a table where 0 and -0 are the same key, so later ones share it.
+   */
+  zero?: number;
 }
 
 /**
@@ -54,6 +59,13 @@ class Compiler {
     const n = target - this.line;
     this.line = target;
     return '\n'.repeat(n);
+  }
+
+  /** A numeric constant as lua5.1's constant table gives it back (see FnState.zero). */
+  private constant(v: number): number {
+    if (v !== 0) return v;
+    if (this.fn.zero === undefined) this.fn.zero = v;
+    return this.fn.zero;
   }
 
   private temp(): string {
@@ -351,7 +363,7 @@ class Compiler {
       case 'nil': return 'undefined';
       case 'true': return 'true';
       case 'false': return 'false';
-      case 'num': return numLiteral(e.v);
+      case 'num': return numLiteral(this.constant(e.v));
       case 'str': return strLiteral(e.v);
       case 'vararg': return mode === 'multi' ? 'va' : 'va[0]';
       case 'func': return this.functionExpr(e.f, '?');
@@ -512,6 +524,8 @@ class Compiler {
 
   private binary(e: Extract<Expr, { k: 'bin' }>): string {
     const op = e.op;
+    const folded = foldConstant(e);
+    if (folded !== undefined) return numLiteral(this.constant(folded));
     if (op === 'and' || op === 'or') {
       const a = this.temp();
       const ca = this.expr(e.a);
@@ -569,7 +583,11 @@ class Compiler {
 
   /** An operand as [reference, evaluation code]: locals and constants need no temp. */
   private operand(e: Expr): [string, string] {
-    if (e.k === 'num') return [numLiteral(e.v), ''];
+    if (e.k === 'num') return [numLiteral(this.constant(e.v)), ''];
+    if (e.k === 'bin') {
+      const folded = foldConstant(e);
+      if (folded !== undefined) return [numLiteral(this.constant(folded)), ''];
+    }
     if (e.k === 'str') return [strLiteral(e.v), ''];
     if (e.k === 'local') return [this.sync(e.line) + e.v.id, ''];
     const t = this.temp();
@@ -622,6 +640,39 @@ function restartableExpr(e: Expr): boolean {
     case 'paren': return restartableExpr(e.e);
     default: return true;
   }
+}
+
+/**
+ * lcode.c constfolding: arithmetic on numerals is computed at compile time (so its
+ * operands never become constants), except division or modulo by zero and NaN results.
+ */
+function foldConstant(e: Expr): number | undefined {
+  if (e.k === 'num') return e.v;
+  if (e.k === 'paren') return foldConstant(e.e);
+  if (e.k !== 'bin') return undefined;
+  const op = e.op;
+  if (op !== '+' && op !== '-' && op !== '*' && op !== '/' && op !== '%' && op !== '^') return undefined;
+  const a = foldConstant(e.a);
+  if (a === undefined) return undefined;
+  const b = foldConstant(e.b);
+  if (b === undefined) return undefined;
+  if ((op === '/' || op === '%') && b === 0) return undefined;
+  let r: number;
+  switch (op) {
+    case '+': r = a + b; break;
+    case '-': r = a - b; break;
+    case '*': r = a * b; break;
+    case '/': r = a / b; break;
+    case '%': r = a - Math.floor(a / b) * b; break;
+    default: r = cPow(a, b);
+  }
+  return r !== r ? undefined : r;
+}
+
+/** C pow() (runtime.ts pow without the NaN sign detail: NaN results are not folded). */
+function cPow(a: number, b: number): number {
+  if (a === 1 || ((b === Infinity || b === -Infinity) && a === -1)) return 1;
+  return Math.pow(a, b);
 }
 
 const COMPARISON = new Set(['==', '~=', '<', '<=', '>', '>=']);

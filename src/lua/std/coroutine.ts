@@ -14,7 +14,7 @@ let current: Coroutine | null = null;
 
 function* resume(co: Coroutine, args: LuaValue[]): Generator<unknown, [boolean, LuaValue[]], unknown> {
   if (co.status === 'dead') return [false, ['cannot resume dead coroutine']];
-  if (co.status !== 'suspended') return [false, ['cannot resume non-suspended coroutine']];
+  if (co.status !== 'suspended') return [false, [`cannot resume ${co.status} coroutine`]];
   const previous = current;
   if (previous) previous.status = 'normal';
   co.status = 'running';
@@ -57,11 +57,16 @@ function checkCoroutine(args: LuaValue[], i: number, fname: string): Coroutine {
   return co;
 }
 
+/** A function written in Lua (coroutines cannot start with a C function in 5.1). */
+function isLuaFunction(f: LuaValue): f is LuaFunction {
+  return f instanceof LuaFunction && f.host === null && !f.isHostGenerator;
+}
+
 export function createCoroutineLibrary(): LuaTable {
   return tableOf({
     create: host('create', (args) => {
       const f = args[0];
-      if (!(f instanceof LuaFunction)) throw argError(1, 'create', 'Lua function expected');
+      if (!isLuaFunction(f)) throw argError(1, 'create', 'Lua function expected');
       return [new Coroutine(f)];
     }),
     resume: generator('resume', function* host_resume(...args: LuaValue[]): LuaGenerator {
@@ -70,14 +75,15 @@ export function createCoroutineLibrary(): LuaTable {
       return [ok, ...values];
     }),
     yield: generator('yield', function* host_yield(...args: LuaValue[]): LuaGenerator {
-      if (current === null) throw new LuaError('attempt to yield from outside a coroutine');
+      // the main chunk runs under a C call (lua_pcall), as in lua5.1 and Redis
+      if (current === null) throw new LuaError('attempt to yield across metamethod/C-call boundary');
       return (yield new CoroutineYield(args)) as LuaValue[];
     }),
     status: host('status', (args) => [checkCoroutine(args, 0, 'status').status]),
     running: host('running', () => [current ?? undefined]),
     wrap: host('wrap', (args) => {
       const f = args[0];
-      if (!(f instanceof LuaFunction)) throw argError(1, 'wrap', 'Lua function expected');
+      if (!isLuaFunction(f)) throw argError(1, 'wrap', 'Lua function expected');
       const co = new Coroutine(f);
       return [generator('wrap', function* host_wrap(...a: LuaValue[]): LuaGenerator {
         const [ok, values] = yield* resume(co, a);
