@@ -12,7 +12,7 @@ import { encodingOf, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
 import { helpLines, subcommandSyntaxError } from './replies.js';
 import { lruClock } from './server-info.js';
-import { debugReload } from '../persistence/manager.js';
+import { debugReload, PersistenceManager } from '../persistence/manager.js';
 
 const DEBUG_HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
@@ -250,6 +250,14 @@ registerDebugSubcommand('set-skip-checksum-validation', 3, (client, args) => {
   return OK;
 });
 registerDebugSubcommand('stringmatch-len', -2, () => OK);
+registerDebugSubcommand('loadaof', 2, (client) => {
+  try {
+    PersistenceManager.of(client.server).loadAof();
+  } catch (e) {
+    return new ErrorReply(`ERR Error loading the append only file: ${(e as Error).message}`);
+  }
+  return OK;
+});
 registerDebugSubcommand('reload', -2, (client) => {
   try {
     debugReload(client.server);

@@ -80,6 +80,10 @@ export class PersistenceManager implements PersistenceHooks {
     this.started = true;
     const server = this.server;
     server.shutdownHooks.push(() => this.onShutdown());
+    // CONFIG SET appendonly yes can turn persistence on later, even for a server that
+    // started in memory.
+    Propagator.of(server).persistence = this;
+    this.watchConfig();
     if (!this.enabled) return;
     fs.mkdirSync(server.config.get('dir') || '.', { recursive: true });
     const started = Date.now();
@@ -98,10 +102,19 @@ export class PersistenceManager implements PersistenceHooks {
       server.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
     }
     server.dirty = 0;
-    Propagator.of(server).persistence = this;
-    this.watchConfig();
     this.cron = setInterval(() => this.tick(), 100);
     this.cron.unref();
+  }
+
+  /** DEBUG LOADAOF: flush the AOF, empty the dataset and load the AOF files again. */
+  loadAof(): void {
+    const server = this.server;
+    this.aof?.flush();
+    for (const db of server.databases) db.flush();
+    const aof = new AppendOnlyFile(server);
+    if (aof.exists()) aof.load();
+    server.dirty = 0;
+    server.log.warning('Append Only File loaded by DEBUG LOADAOF');
   }
 
   private loadRdb(): void {
