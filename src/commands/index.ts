@@ -15,6 +15,7 @@ import { registerScriptingCommands } from './scripting.js';
 import { persistenceCommands } from './persistence.js';
 import { memoryCommands } from './memory.js';
 import { replicationCommands } from './replication.js';
+import { bitmapCommands } from './bitmap.js';
 
 let registered = false;
 
@@ -33,6 +34,7 @@ export function registerAllCommands(): void {
     persistenceCommands,
     memoryCommands,
     replicationCommands,
+    bitmapCommands,
   ]) {
     registerHandlers(group);
   }
