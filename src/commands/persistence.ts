@@ -98,6 +98,12 @@ const restore: Handler = (client, args) => {
   }
   db.set(key, value);
   if (ttl !== 0) db.setExpire(key, ttl);
+  // objectSetLRUOrLFU: an LFU policy keeps FREQ, any other policy keeps IDLETIME.
+  if (client.server.config.get('maxmemory-policy').includes('lfu')) {
+    if (freq >= 0) db.setLfuCounter(key, freq);
+  } else if (idle >= 0) {
+    db.setIdleMs(key, idle * 1000);
+  }
   return OK;
 };
 
