@@ -16,6 +16,7 @@ import { persistenceCommands } from './persistence.js';
 import { memoryCommands } from './memory.js';
 import { replicationCommands } from './replication.js';
 import { bitmapCommands } from './bitmap.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 
 let registered = false;
 
@@ -35,6 +36,7 @@ export function registerAllCommands(): void {
     memoryCommands,
     replicationCommands,
     bitmapCommands,
+    hyperloglogCommands,
   ]) {
     registerHandlers(group);
   }
