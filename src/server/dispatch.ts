@@ -101,7 +101,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   }
 
   const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));
-  if (isWrite && server.config.getInt('min-replicas-to-write') > 0 && !hasEnoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
+  if (isWrite && server.minReplicasToWrite > 0 && !hasEnoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
   // A read-only replica refuses writes (its master's stream is what changes it).
   if (isWrite && server.replicaOf !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
 

@@ -88,6 +88,8 @@ export class Server implements KeyspaceListener {
   slowlogThresholdUs = 10000;
   /** proto-max-bulk-len and client-query-buffer-limit, cached for the parser. */
   readonly parserLimits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
+  /** min-replicas-to-write, cached for the write path. */
+  minReplicasToWrite = 0;
   /** notify-keyspace-events as class bits (0: notifications off). */
   notifyFlags = 0;
   /** maxmemory in bytes (0 = no limit), cached from the config. */
@@ -165,6 +167,9 @@ export class Server implements KeyspaceListener {
         break;
       case 'maxmemory':
         this.maxmemory = Number(value);
+        break;
+      case 'min-replicas-to-write':
+        this.minReplicasToWrite = Number(value);
         break;
       case 'notify-keyspace-events':
         this.notifyFlags = parseNotifyClasses(value);
