@@ -242,11 +242,15 @@ registerDebugSubcommand('log', 3, (client, args) => {
 });
 registerDebugSubcommand('protocol', 3, (client, args) => debugProtocol(client, args[2]));
 // Tuning knobs of Redis's C internals that have no equivalent here: accepted, no effect.
-for (const name of ['quicklist-packed-threshold', 'replybuffer', 'pause-cron', 'set-disable-deny-scripts', 'change-repl-id', 'jmap']) {
+for (const name of ['quicklist-packed-threshold', 'replybuffer', 'pause-cron', 'change-repl-id', 'jmap']) {
   registerDebugSubcommand(name, -2, () => OK);
 }
 registerDebugSubcommand('set-skip-checksum-validation', 3, (client, args) => {
   client.server.skipChecksumValidation = atoi(args[2]) !== 0;
+  return OK;
+});
+registerDebugSubcommand('set-disable-deny-scripts', 3, (client, args) => {
+  client.server.scriptDenyDisabled = atoi(args[2]) !== 0;
   return OK;
 });
 registerDebugSubcommand('stringmatch-len', -2, () => OK);

@@ -101,7 +101,7 @@ function checkCommand(engine: ScriptingEngine, ctx: RunContext, entry: CommandEn
     return new Refusal('Wrong number of args calling Redis command from script');
   }
   const flags = entry.flags;
-  if (flags & CmdFlag.NOSCRIPT) return new Refusal('This Redis command is not allowed from script');
+  if (flags & CmdFlag.NOSCRIPT && !engine.server.scriptDenyDisabled) return new Refusal('This Redis command is not allowed from script');
   // A command in Redis's table that lunakv does not implement yet (e.g. CLUSTER) still
   // gets Redis's checks above, so scripts see the same refusals.
   if (!entry.handler) return new Refusal('Unknown Redis command called from script');

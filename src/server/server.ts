@@ -108,6 +108,8 @@ export class Server implements KeyspaceListener {
   shuttingDown = false;
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: payload CRCs are not checked. */
   skipChecksumValidation = false;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript. */
+  scriptDenyDisabled = false;
   /** The listening socket once listening (SHUTDOWN closes it). */
   listener: import('node:net').Server | null = null;
   /** Set by SHUTDOWN before the shutdown hooks run, so they know SAVE/NOSAVE/FORCE. */
