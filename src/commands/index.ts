@@ -17,6 +17,7 @@ import { memoryCommands } from './memory.js';
 import { replicationCommands } from './replication.js';
 import { bitmapCommands } from './bitmap.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
 
 let registered = false;
 
@@ -41,5 +42,6 @@ export function registerAllCommands(): void {
     registerHandlers(group);
   }
   registerDataTypeCommands(registerHandlers);
+  registerHandlers(geoCommands);
   registerScriptingCommands(registerHandlers);
 }

@@ -61,7 +61,8 @@ export class SetReply {
 
 /** RESP3 double (,); a bulk string in RESP2 formatted like Redis (see formatDouble). */
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  /** `text`: the exact digits to send when Redis formats this double its own way (GEOPOS). */
+  constructor(readonly value: number, readonly text?: string) {}
 }
 
 /** RESP3 boolean (#t/#f); integer 1/0 in RESP2. */

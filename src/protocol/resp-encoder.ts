@@ -88,8 +88,9 @@ export class RespWriter {
       this.line(proto === 3 ? 126 /* ~ */ : 42, String(reply.items.length));
       for (const item of reply.items) this.write(item, proto);
     } else if (reply instanceof DoubleReply) {
-      if (proto === 3) this.line(44 /* , */, formatDouble(reply.value));
-      else this.bulk(formatDouble(reply.value));
+      const text = reply.text ?? formatDouble(reply.value);
+      if (proto === 3) this.line(44 /* , */, text);
+      else this.bulk(text);
     } else if (reply instanceof BoolReply) {
       if (proto === 3) this.raw(reply.value ? '#t\r\n' : '#f\r\n');
       else this.raw(reply.value ? ':1\r\n' : ':0\r\n');
