@@ -6,6 +6,7 @@ import { RedisHash } from '../keyspace/types/hash.js';
 import { ErrorReply, Errors, MapReply, OK, type Reply } from '../protocol/reply.js';
 import { incrByFloat, parseLongDouble } from '../protocol/long-double.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { COUNT_OUT_OF_RANGE, EMPTY_ARRAY, HALF_LONG_MAX, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
@@ -22,9 +23,12 @@ function writeHash(db: Database, key: string): { hash: RedisHash; isNew: boolean
   return { hash: new RedisHash(), isNew: true };
 }
 
-function commit(db: Database, key: string, hash: RedisHash, isNew: boolean): void {
+/** Stores or marks the hash written, then publishes `event` (after `new`, as Redis). */
+function commit(client: Client, key: string, hash: RedisHash, isNew: boolean, event: string): void {
+  const db = client.db;
   if (isNew) db.set(key, hash);
   else db.modified(key);
+  notify(client.server, db.id, NotifyClass.HASH, event, key);
 }
 
 function arityError(name: string): ErrorReply {
@@ -38,7 +42,7 @@ function hsetGeneric(client: Client, args: string[], name: string): number | Err
   const limits = client.server.encodingLimits;
   let created = 0;
   for (let i = 2; i < args.length; i += 2) if (w.hash.set(limits, args[i], args[i + 1])) created++;
-  commit(client.db, args[1], w.hash, w.isNew);
+  commit(client, args[1], w.hash, w.isNew, 'hset');
   return created;
 }
 
@@ -54,7 +58,7 @@ const hsetnx: Handler = (client, args) => {
   if (w instanceof ErrorReply) return w;
   if (w.hash.fields.has(args[2])) return 0;
   w.hash.set(client.server.encodingLimits, args[2], args[3]);
-  commit(client.db, args[1], w.hash, w.isNew);
+  commit(client, args[1], w.hash, w.isNew, 'hset');
   return 1;
 };
 
@@ -83,8 +87,12 @@ const hdel: Handler = (client, args) => {
     }
   }
   if (deleted) {
-    if (h.isEmpty()) client.db.delete(args[1]);
-    else client.db.modified(args[1]);
+    const db = client.db;
+    const emptied = h.isEmpty();
+    if (emptied) db.delete(args[1]);
+    else db.modified(args[1]);
+    notify(client.server, db.id, NotifyClass.HASH, 'hdel', args[1]);
+    if (emptied) notify(client.server, db.id, NotifyClass.GENERIC, 'del', args[1]);
   }
   return deleted;
 };
@@ -142,7 +150,7 @@ const hincrby: Handler = (client, args) => {
   const next = value + BigInt(incr);
   if (next > LLONG_MAX || next < LLONG_MIN) return Errors.overflow;
   w.hash.set(client.server.encodingLimits, args[2], next.toString());
-  commit(client.db, args[1], w.hash, w.isNew);
+  commit(client, args[1], w.hash, w.isNew, 'hincrby');
   return Number.isSafeInteger(Number(next)) ? Number(next) : next;
 };
 
@@ -159,7 +167,7 @@ const hincrbyfloat: Handler = (client, args) => {
   if (text === 'not-float') return new ErrorReply('ERR hash value is not a float');
   if (text === 'nan-or-inf') return new ErrorReply('ERR increment would produce NaN or Infinity');
   w.hash.set(client.server.encodingLimits, args[2], text);
-  commit(client.db, args[1], w.hash, w.isNew);
+  commit(client, args[1], w.hash, w.isNew, 'hincrbyfloat');
   return text;
 };
 

@@ -6,6 +6,8 @@ import { RedisList } from '../keyspace/types/list.js';
 import { ErrorReply, Errors, NULL_ARRAY, OK, type Reply } from '../protocol/reply.js';
 import { blockOrTimeout, parseTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
+import type { Server } from '../server/server.js';
 import { parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
@@ -36,10 +38,20 @@ function parseSide(s: string): boolean | ErrorReply {
   return Errors.syntax;
 }
 
-/** After removing elements: deletes the emptied key or marks it modified. */
-function removed(db: Database, key: string, list: RedisList): void {
-  if (list.isEmpty()) db.delete(key);
-  else db.modified(key);
+/**
+ * After removing elements (listElementsRemoved): publishes `event`, then deletes the
+ * emptied key with its `del` event, or marks it modified.
+ */
+function removed(server: Server, db: Database, key: string, list: RedisList, event: string): void {
+  notify(server, db.id, NotifyClass.LIST, event, key);
+  if (list.isEmpty()) {
+    db.delete(key);
+    notify(server, db.id, NotifyClass.GENERIC, 'del', key);
+  } else db.modified(key);
+}
+
+function popEvent(head: boolean): string {
+  return head ? 'lpop' : 'rpop';
 }
 
 function pushGeneric(client: Client, args: string[], head: boolean, onlyIfExists: boolean): Reply {
@@ -55,6 +67,7 @@ function pushGeneric(client: Client, args: string[], head: boolean, onlyIfExists
   if (found) db.modified(args[1]);
   else db.set(args[1], list);
   db.signalReady(args[1]);
+  notify(client.server, db.id, NotifyClass.LIST, head ? 'lpush' : 'rpush', args[1]);
   return list.length;
 }
 
@@ -87,11 +100,11 @@ function popGeneric(client: Client, args: string[], head: boolean): Reply {
   if (hasCount && count === 0) return EMPTY_ARRAY;
   if (!hasCount) {
     const v = head ? list.popHead()! : list.popTail()!;
-    removed(db, args[1], list);
+    removed(client.server, db, args[1], list, popEvent(head));
     return v;
   }
   const out = popRange(list, head, count);
-  removed(db, args[1], list);
+  removed(client.server, db, args[1], list, popEvent(head));
   return out;
 }
 
@@ -124,6 +137,7 @@ const lset: Handler = (client, args) => {
   if (index < 0 || index >= list.length) return Errors.outOfRange;
   list.setAt(index, args[3]);
   client.db.modified(args[1]);
+  notify(client.server, client.db.id, NotifyClass.LIST, 'lset', args[1]);
   return OK;
 };
 
@@ -137,6 +151,7 @@ const linsert: Handler = (client, args) => {
     if (list.get(i) !== pivot) continue;
     list.insertAt(where === 'after' ? i + 1 : i, args[4]);
     client.db.modified(args[1]);
+    notify(client.server, client.db.id, NotifyClass.LIST, 'linsert', args[1]);
     return list.length;
   }
   return -1;
@@ -171,7 +186,7 @@ const ltrim: Handler = (client, args) => {
   const r = clampRange(start, end, list.length);
   if (r === null) list.replaceAll([]);
   else if (r[0] !== 0 || r[1] !== list.length - 1) list.replaceAll(list.range(r[0], r[1]));
-  removed(client.db, args[1], list);
+  removed(client.server, client.db, args[1], list, 'ltrim');
   return OK;
 };
 
@@ -199,7 +214,7 @@ const lrem: Handler = (client, args) => {
     }
     if (removedCount) list.replaceAll(kept.reverse());
   }
-  if (removedCount) removed(client.db, args[1], list);
+  if (removedCount) removed(client.server, client.db, args[1], list, 'lrem');
   return removedCount;
 };
 
@@ -251,26 +266,27 @@ const lpos: Handler = (client, args) => {
 }
 
 /** lmoveHandlePush: pushes onto dst (created when absent) and signals it. */
-function pushMoved(db: Database, dstKey: string, dst: RedisList | undefined, value: string, head: boolean): void {
+function pushMoved(server: Server, db: Database, dstKey: string, dst: RedisList | undefined, value: string, head: boolean): void {
   const list = dst ?? new RedisList();
   if (head) list.pushHead(value);
   else list.pushTail(value);
   if (dst) db.modified(dstKey);
   else db.set(dstKey, list);
   db.signalReady(dstKey);
+  notify(server, db.id, NotifyClass.LIST, head ? 'lpush' : 'rpush', dstKey);
 }
 
 /** Pops from src and pushes to dst; the moved value, null when src is empty, or an error. */
-function moveElement(db: Database, src: string, dst: string, fromHead: boolean, toHead: boolean): Reply {
+function moveElement(server: Server, db: Database, src: string, dst: string, fromHead: boolean, toHead: boolean): Reply {
   const srcList = writeList(db, src);
   if (srcList === undefined || srcList instanceof ErrorReply) return srcList ?? null;
   const dstList = writeList(db, dst);
   if (dstList instanceof ErrorReply) return dstList;
   const value = fromHead ? srcList.popHead()! : srcList.popTail()!;
   // src == dst: the popped list is the one pushed to (rotation).
-  pushMoved(db, dst, dstList, value, toHead);
-  if (srcList.isEmpty()) db.delete(src);
-  else db.modified(src);
+  // Events as lmoveGenericCommand: the push on dst, then the pop (and del) on src.
+  pushMoved(server, db, dst, dstList, value, toHead);
+  removed(server, db, src, srcList, popEvent(fromHead));
   return value;
 }
 
@@ -279,10 +295,10 @@ const lmove: Handler = (client, args) => {
   if (from instanceof ErrorReply) return from;
   const to = parseSide(args[4]);
   if (to instanceof ErrorReply) return to;
-  return moveElement(client.db, args[1], args[2], from, to);
+  return moveElement(client.server, client.db, args[1], args[2], from, to);
 };
 
-const rpoplpush: Handler = (client, args) => moveElement(client.db, args[1], args[2], false, true);
+const rpoplpush: Handler = (client, args) => moveElement(client.server, client.db, args[1], args[2], false, true);
 
 /** Parses LMPOP/BLMPOP from numkeys on: keys, side and count. */
 function parseMpop(args: string[], numkeysIndex: number): { keys: string[]; head: boolean; count: number } | ErrorReply {
@@ -305,13 +321,13 @@ function parseMpop(args: string[], numkeysIndex: number): { keys: string[]; head
 }
 
 /** The first non-empty list among `keys`: [key, popped...] reply, undefined, or an error. */
-function mpopFirst(db: Database, keys: string[], head: boolean, count: number): Reply | undefined {
+function mpopFirst(server: Server, db: Database, keys: string[], head: boolean, count: number): Reply | undefined {
   for (const key of keys) {
     const list = writeList(db, key);
     if (list === undefined) continue;
     if (list instanceof ErrorReply) return list;
     const out = popRange(list, head, count);
-    removed(db, key, list);
+    removed(server, db, key, list, popEvent(head));
     return [key, out];
   }
   return undefined;
@@ -320,18 +336,18 @@ function mpopFirst(db: Database, keys: string[], head: boolean, count: number): 
 const lmpop: Handler = (client, args) => {
   const p = parseMpop(args, 1);
   if (p instanceof ErrorReply) return p;
-  return mpopFirst(client.db, p.keys, p.head, p.count) ?? NULL_ARRAY;
+  return mpopFirst(client.server, client.db, p.keys, p.head, p.count) ?? NULL_ARRAY;
 };
 
 // ---- blocking variants ----
 
 /** Serves a single-element pop of `key` for BLPOP/BRPOP, or undefined when it cannot. */
-function popOne(db: Database, key: string, head: boolean): Reply | undefined {
+function popOne(server: Server, db: Database, key: string, head: boolean): Reply | undefined {
   const v = db.get(key);
   if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
   const list = v as RedisList;
   const value = head ? list.popHead()! : list.popTail()!;
-  removed(db, key, list);
+  removed(server, db, key, list, popEvent(head));
   return [key, value];
 }
 
@@ -344,9 +360,9 @@ function blockingPop(client: Client, args: string[], head: boolean): Reply {
     const list = writeList(db, key);
     if (list === undefined) continue;
     if (list instanceof ErrorReply) return list;
-    return popOne(db, key, head)!;
+    return popOne(client.server, db, key, head)!;
   }
-  return blockOrTimeout(client, keys, deadline, NULL_ARRAY, (key) => popOne(db, key, head));
+  return blockOrTimeout(client, keys, deadline, NULL_ARRAY, (key) => popOne(client.server, db, key, head));
 }
 
 const blpop: Handler = (client, args) => blockingPop(client, args, true);
@@ -358,7 +374,7 @@ function blockingMove(client: Client, src: string, dst: string, fromHead: boolea
   const db = client.db;
   const srcList = writeList(db, src);
   if (srcList instanceof ErrorReply) return srcList;
-  if (srcList !== undefined) return moveElement(db, src, dst, fromHead, toHead);
+  if (srcList !== undefined) return moveElement(client.server, db, src, dst, fromHead, toHead);
   return blockOrTimeout(
     client,
     [src],
@@ -367,7 +383,7 @@ function blockingMove(client: Client, src: string, dst: string, fromHead: boolea
     () => {
       const v = db.get(src);
       if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
-      return moveElement(db, src, dst, fromHead, toHead);
+      return moveElement(client.server, db, src, dst, fromHead, toHead);
     },
     null,
   );
@@ -389,12 +405,12 @@ const blmpop: Handler = (client, args) => {
   const deadline = parseTimeout(client.server, args[1]);
   if (deadline instanceof ErrorReply) return deadline;
   const db = client.db;
-  const now = mpopFirst(db, p.keys, p.head, p.count);
+  const now = mpopFirst(client.server, db, p.keys, p.head, p.count);
   if (now !== undefined) return now;
   return blockOrTimeout(client, p.keys, deadline, NULL_ARRAY, (key) => {
     const v = db.get(key);
     if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
-    return mpopFirst(db, [key], p.head, p.count);
+    return mpopFirst(client.server, db, [key], p.head, p.count);
   });
 };
 

@@ -8,6 +8,7 @@ import { verifyDumpPayload } from '../persistence/function-payload.js';
 import { PersistenceManager } from '../persistence/manager.js';
 import { decodeDumpPayload } from '../persistence/rdb-reader.js';
 import { encodeDumpPayload } from '../persistence/rdb-writer.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 import { is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 
@@ -93,7 +94,7 @@ const restore: Handler = (client, args) => {
   if (ttl !== 0 && !absttl) ttl += Date.now();
   if (ttl !== 0 && ttl <= Date.now()) {
     // Already expired: nothing is created (a replaced key stays deleted).
-    void deleted;
+    if (deleted) notify(client.server, db.id, NotifyClass.GENERIC, 'del', key);
     return OK;
   }
   db.set(key, value);
@@ -104,6 +105,7 @@ const restore: Handler = (client, args) => {
   } else if (idle >= 0) {
     db.setIdleMs(key, idle * 1000);
   }
+  notify(client.server, db.id, NotifyClass.GENERIC, 'restore', key);
   return OK;
 };
 

@@ -5,6 +5,7 @@ import type { Database } from '../keyspace/database.js';
 import { RedisSet } from '../keyspace/types/set.js';
 import { ErrorReply, Errors, SetReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
@@ -28,6 +29,16 @@ function positiveLong(s: string, error: ErrorReply = MUST_BE_POSITIVE): number |
   return typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
 }
 
+/** After removing members: publishes `event`, then deletes the emptied key with its `del` event. */
+function removedMembers(client: Client, key: string, set: RedisSet, event: string): void {
+  const db = client.db;
+  notify(client.server, db.id, NotifyClass.SET, event, key);
+  if (set.isEmpty()) {
+    db.delete(key);
+    notify(client.server, db.id, NotifyClass.GENERIC, 'del', key);
+  } else db.modified(key);
+}
+
 const sadd: Handler = (client, args) => {
   const found = writeSet(client.db, args[1]);
   if (found instanceof ErrorReply) return found;
@@ -37,6 +48,7 @@ const sadd: Handler = (client, args) => {
   for (let i = 2; i < args.length; i++) if (set.add(limits, args[i])) added++;
   if (!found) client.db.set(args[1], set);
   else if (added) client.db.modified(args[1]);
+  if (added) notify(client.server, client.db.id, NotifyClass.SET, 'sadd', args[1]);
   return added;
 };
 
@@ -50,10 +62,7 @@ const srem: Handler = (client, args) => {
       if (set.isEmpty()) break;
     }
   }
-  if (removed) {
-    if (set.isEmpty()) client.db.delete(args[1]);
-    else client.db.modified(args[1]);
-  }
+  if (removed) removedMembers(client, args[1], set, 'srem');
   return removed;
 };
 
@@ -93,15 +102,16 @@ const smove: Handler = (client, args) => {
   const member = args[3];
   if (src === dst) return src.has(member) ? 1 : 0;
   if (!src.delete(member)) return 0;
-  if (src.isEmpty()) db.delete(args[1]);
-  else db.modified(args[1]);
+  removedMembers(client, args[1], src, 'srem');
   if (dst) {
-    if (dst.add(client.server.encodingLimits, member)) db.modified(args[2]);
+    if (!dst.add(client.server.encodingLimits, member)) return 1;
+    db.modified(args[2]);
   } else {
     const created = new RedisSet();
     created.add(client.server.encodingLimits, member);
     db.set(args[2], created);
   }
+  notify(client.server, db.id, NotifyClass.SET, 'sadd', args[2]);
   return 1;
 };
 
@@ -114,9 +124,11 @@ const spop: Handler = (client, args) => {
     const set = writeSet(db, args[1]);
     if (set === undefined || set instanceof ErrorReply) return set ?? EMPTY_SET;
     if (count === 0) return EMPTY_SET;
+    notify(client.server, db.id, NotifyClass.SET, 'spop', args[1]);
     if (count >= set.size) {
       const all = set.list().slice();
       db.delete(args[1]);
+      notify(client.server, db.id, NotifyClass.GENERIC, 'del', args[1]);
       return new SetReply(all);
     }
     const members = set.list();
@@ -129,8 +141,7 @@ const spop: Handler = (client, args) => {
   if (set === undefined || set instanceof ErrorReply) return set ?? null;
   const member = set.random();
   set.delete(member);
-  if (set.isEmpty()) db.delete(args[1]);
-  else db.modified(args[1]);
+  removedMembers(client, args[1], set, 'spop');
   return member;
 };
 
@@ -168,16 +179,27 @@ function lookupSets(db: Database, keys: string[]): (RedisSet | null)[] | ErrorRe
 }
 
 /** Stores `result` at `dstkey` (deleting it when empty); the reply is its size. */
-function storeSet(client: Client, dstkey: string, members: Iterable<string>): number {
+function storeSet(client: Client, dstkey: string, members: Iterable<string>, event: string): number {
   const set = new RedisSet();
   const limits = client.server.encodingLimits;
   for (const m of members) set.add(limits, m);
+  return storeResult(client, dstkey, set, event);
+}
+
+/** Stores a non-empty result with its `event`, or deletes dstkey (`del` if it existed). */
+function storeResult(client: Client, dstkey: string, set: RedisSet, event: string): number {
+  const db = client.db;
   if (set.size > 0) {
-    client.db.set(dstkey, set);
+    db.set(dstkey, set);
+    notify(client.server, db.id, NotifyClass.SET, event, dstkey);
     return set.size;
   }
-  client.db.delete(dstkey);
+  deleteDestination(client, dstkey);
   return 0;
+}
+
+function deleteDestination(client: Client, dstkey: string): void {
+  if (client.db.delete(dstkey)) notify(client.server, client.db.id, NotifyClass.GENERIC, 'del', dstkey);
 }
 
 /** sinterGenericCommand: null dstkey replies the members; limit < 0 means "replies the cardinality". */
@@ -186,7 +208,7 @@ function interGeneric(client: Client, keys: string[], dstkey: string | null, car
   if (found instanceof ErrorReply) return found;
   if (found.includes(null)) {
     if (dstkey !== null) {
-      client.db.delete(dstkey);
+      deleteDestination(client, dstkey);
       return 0;
     }
     return cardinalityOnly ? 0 : EMPTY_SET;
@@ -209,7 +231,7 @@ function interGeneric(client: Client, keys: string[], dstkey: string | null, car
     } else out.push(m);
   }
   if (cardinalityOnly) return cardinality;
-  if (dstkey !== null) return storeSet(client, dstkey, out);
+  if (dstkey !== null) return storeSet(client, dstkey, out, 'sinterstore');
   return new SetReply(out);
 }
 
@@ -261,12 +283,7 @@ function unionDiffGeneric(client: Client, keys: string[], dstkey: string | null,
     }
   }
   if (dstkey === null) return new SetReply(result.list().slice());
-  if (result.size > 0) {
-    client.db.set(dstkey, result);
-    return result.size;
-  }
-  client.db.delete(dstkey);
-  return 0;
+  return storeResult(client, dstkey, result, diff ? 'sdiffstore' : 'sunionstore');
 }
 
 const sunion: Handler = (client, args) => unionDiffGeneric(client, args.slice(1), null, false);

@@ -8,6 +8,7 @@ import { RedisSet } from '../keyspace/types/set.js';
 import { RedisZSet } from '../keyspace/types/zset.js';
 import { ErrorReply, Errors, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 import { parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import { strtodWhole } from './zset.js';
@@ -166,7 +167,8 @@ function sortGeneric(client: Client, args: string[], readOnly: boolean): Reply {
     for (const v of out) list.pushTail(v ?? '');
     db.set(storeKey, list);
     db.signalReady(storeKey);
-  } else db.delete(storeKey);
+    notify(client.server, db.id, NotifyClass.LIST, 'sortstore', storeKey);
+  } else if (db.delete(storeKey)) notify(client.server, db.id, NotifyClass.GENERIC, 'del', storeKey);
   return out.length;
 }
 

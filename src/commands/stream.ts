@@ -21,6 +21,7 @@ import {
 import { ErrorReply, Errors, MapReply, NULL_ARRAY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
 import { blockOrTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
@@ -203,7 +204,8 @@ const xadd: Handler = (client, args) => {
   s.append(id, args.slice(fieldPos), nodeMaxEntries(client));
   if (!found) db.set(args[1], s);
   else db.modified(args[1]);
-  applyTrim(s, t);
+  notifyStream(client, 'xadd', args[1]);
+  if (applyTrim(s, t)) notifyStream(client, 'xtrim', args[1]);
   db.signalReady(args[1]);
   return formatId(id);
 };
@@ -215,7 +217,10 @@ const xtrim: Handler = (client, args) => {
   if (t instanceof ErrorReply) return t;
   if (s === undefined) return 0;
   const n = applyTrim(s, t);
-  if (n) client.db.modified(args[1]);
+  if (n) {
+    client.db.modified(args[1]);
+    notifyStream(client, 'xtrim', args[1]);
+  }
   return n;
 };
 
@@ -236,7 +241,10 @@ const xdel: Handler = (client, args) => {
   if (s === undefined || s instanceof ErrorReply) return s ?? 0;
   let deleted = 0;
   for (const id of ids) if (s.delete(id)) deleted++;
-  if (deleted) client.db.modified(args[1]);
+  if (deleted) {
+    client.db.modified(args[1]);
+    notifyStream(client, 'xdel', args[1]);
+  }
   return deleted;
 };
 
@@ -298,16 +306,21 @@ const xrevrange: Handler = (client, args) => xrangeGeneric(client, args, true);
 
 // ---- consumer groups ----
 
-function lookupConsumer(group: ConsumerGroup, name: string, now: number, create: boolean): Consumer | undefined {
+/** streamLookupConsumer, creating it (streamCreateConsumer, with its event on `key`) when absent. */
+function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name: string, now: number): Consumer {
   let c = group.consumers.get(name);
   if (c) {
     c.seenTime = now;
     return c;
   }
-  if (!create) return undefined;
   c = { name, seenTime: now, pending: new Map() };
   group.consumers.set(name, c);
+  notifyStream(client, 'xgroup-createconsumer', key);
   return c;
+}
+
+function notifyStream(client: Client, event: string, key: string): void {
+  notify(client.server, client.db.id, NotifyClass.STREAM, event, key);
 }
 
 function noGroup(key: string, group: string): ErrorReply {
@@ -393,6 +406,7 @@ const xgroupCreate: Handler = (client, args) => {
   s.groups.set(args[3], { name: args[3], lastId: id, entriesRead, pending: new Map(), consumers: new Map() });
   if (!found) db.set(args[2], s);
   else db.modified(args[2]);
+  notifyStream(client, 'xgroup-create', args[2]);
   return OK;
 };
 
@@ -431,6 +445,7 @@ const xgroupSetid: Handler = (client, args) => {
   r.g.lastId = id;
   r.g.entriesRead = entriesRead;
   client.db.modified(args[2]);
+  notifyStream(client, 'xgroup-setid', args[2]);
   return OK;
 };
 
@@ -444,6 +459,7 @@ const xgroupDestroy: Handler = (client, args) => {
   }
   if (!s.groups.delete(args[3])) return 0;
   client.db.modified(args[2]);
+  notifyStream(client, 'xgroup-destroy', args[2]);
   // Clients blocked in XREADGROUP on this group learn it is gone.
   client.db.signalReady(args[2]);
   return 1;
@@ -453,7 +469,7 @@ const xgroupCreateconsumer: Handler = (client, args) => {
   const r = groupOf(client, args);
   if (r instanceof ErrorReply) return r;
   if (r.g.consumers.has(args[4])) return 0;
-  lookupConsumer(r.g, args[4], Date.now(), true);
+  lookupConsumer(client, args[2], r.g, args[4], Date.now());
   client.db.modified(args[2]);
   return 1;
 };
@@ -467,6 +483,7 @@ const xgroupDelconsumer: Handler = (client, args) => {
   for (const id of c.pending.keys()) r.g.pending.delete(id);
   r.g.consumers.delete(args[4]);
   client.db.modified(args[2]);
+  notifyStream(client, 'xgroup-delconsumer', args[2]);
   return pending;
 };
 
@@ -620,11 +637,11 @@ function serveRead(
     let items: Reply[] | null = null;
     if (g) {
       if (gt !== MAX_ID && !fromBlock) {
-        const consumer = lookupConsumer(g, consumerName!, now, true)!;
+        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now);
         items = deliverHistory(s, consumer, gt, count, now);
         db.modified(keys[k]);
       } else if (s.length && lastValidId(s) > g.lastId) {
-        const consumer = lookupConsumer(g, consumerName!, now, true)!;
+        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now);
         items = deliverNew(s, g, consumer, count, noAck, now).map(entryReply);
         db.modified(keys[k]);
       }
@@ -802,7 +819,7 @@ const xclaim: Handler = (client, args) => {
     let pe = g.pending.get(id);
     const entry = s.find(id);
     if (force && !pe && entry) {
-      consumer ??= lookupConsumer(g, args[3], now, true);
+      consumer ??= lookupConsumer(client, args[1], g, args[3], now);
       pe = { id, consumer: consumer!, deliveryTime: now, deliveryCount: 0 };
       g.pending.set(id, pe);
       consumer!.pending.set(id, pe);
@@ -815,7 +832,7 @@ const xclaim: Handler = (client, args) => {
       continue;
     }
     if (minIdle && now - pe.deliveryTime < minIdle) continue;
-    consumer ??= lookupConsumer(g, args[3], now, true);
+    consumer ??= lookupConsumer(client, args[1], g, args[3], now);
     pe.deliveryTime = deliveryTime;
     if (retryCount >= 0) pe.deliveryCount = retryCount;
     else if (!justId) pe.deliveryCount++;
@@ -871,7 +888,7 @@ const xautoclaim: Handler = (client, args) => {
       continue;
     }
     if (minIdle && now - pe.deliveryTime < minIdle) continue;
-    consumer ??= lookupConsumer(g, args[3], now, true);
+    consumer ??= lookupConsumer(client, args[1], g, args[3], now);
     pe.deliveryTime = now;
     if (!justId) pe.deliveryCount++;
     claimTo(g, pe, consumer!);
@@ -1039,6 +1056,7 @@ const xsetid: Handler = (client, args) => {
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== null) s.maxDeletedId = maxDeleted;
   client.db.modified(args[1]);
+  notifyStream(client, 'xsetid', args[1]);
   return OK;
 };
 

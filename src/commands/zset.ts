@@ -19,6 +19,8 @@ import { DoubleReply, ErrorReply, Errors, NULL_ARRAY, type Reply } from '../prot
 import { formatDouble } from '../protocol/double.js';
 import { blockOrTimeout, parseTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
+import { NotifyClass, notify } from '../server/notifications.js';
+import type { Server } from '../server/server.js';
 import { is, parseDouble, parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import {
@@ -46,9 +48,17 @@ function writeZset(db: Database, key: string): RedisZSet | undefined | ErrorRepl
   return lookupTyped<RedisZSet>(db, key, 'zset', false);
 }
 
-function removedFrom(db: Database, key: string, z: RedisZSet): void {
-  if (z.isEmpty()) db.delete(key);
-  else db.modified(key);
+/** Deletes a store command's destination for an empty result (`del` if it existed). */
+function deleteDestination(client: Client, dst: string): void {
+  if (client.db.delete(dst)) notify(client.server, client.db.id, NotifyClass.GENERIC, 'del', dst);
+}
+
+function removedFrom(server: Server, db: Database, key: string, z: RedisZSet, event: string): void {
+  notify(server, db.id, NotifyClass.ZSET, event, key);
+  if (z.isEmpty()) {
+    db.delete(key);
+    notify(server, db.id, NotifyClass.GENERIC, 'del', key);
+  } else db.modified(key);
 }
 
 /** Appends member (+ score) in the shape Redis uses: nested pairs in RESP3 when `nested`. */
@@ -239,6 +249,7 @@ function zaddGeneric(client: Client, args: string[], baseFlags: number): Reply {
   if (z.isEmpty()) db.delete(key);
   else if (added || updated) db.modified(key);
   if (added) db.signalReady(key);
+  if (added || updated) notify(client.server, db.id, NotifyClass.ZSET, incr ? 'zincr' : 'zadd', key);
   if (incr) return processed ? new DoubleReply(lastScore) : null;
   return flags & ZaddFlag.CH ? added + updated : added;
 }
@@ -254,7 +265,7 @@ const zrem: Handler = (client, args) => {
     if (z.delete(args[i])) deleted++;
     if (z.isEmpty()) break;
   }
-  if (deleted) removedFrom(client.db, args[1], z);
+  if (deleted) removedFrom(client.server, client.db, args[1], z, 'zrem');
   return deleted;
 };
 
@@ -387,7 +398,7 @@ function zrangeGeneric(client: Client, args: string[], argStart: number, dst: st
   } else if (dst === null) return EMPTY_ARRAY;
   if (dst !== null) {
     if (nodes.length === 0) {
-      db.delete(dst);
+      deleteDestination(client, dst);
       return 0;
     }
     const out = new RedisZSet();
@@ -395,6 +406,7 @@ function zrangeGeneric(client: Client, args: string[], argStart: number, dst: st
     if (type === 'rank' && nodes.length > limits.zsetMaxListpackEntries) out.listpack = false;
     for (const n of nodes) out.set(limits, n.member, n.score);
     db.set(dst, out);
+    notify(client.server, db.id, NotifyClass.ZSET, 'zrangestore', dst);
     return nodes.length;
   }
   const nested = client.protocol === 3;
@@ -438,7 +450,7 @@ function zremrangeGeneric(client: Client, args: string[], type: 'rank' | 'score'
   if (nodes.length === 0) return 0;
   const members = nodes.map((n) => n.member);
   for (const m of members) z.delete(m);
-  removedFrom(client.db, args[1], z);
+  removedFrom(client.server, client.db, args[1], z, `zremrangeby${type}`);
   return members.length;
 }
 
@@ -582,11 +594,12 @@ function zsetOpGeneric(client: Client, args: string[], numkeysIndex: number, dst
   for (const [m, s] of result) out.set(limits, m, s);
   if (dst !== null) {
     if (out.isEmpty()) {
-      db.delete(dst);
+      deleteDestination(client, dst);
       return 0;
     }
     out.fitEncoding(limits);
     db.set(dst, out);
+    notify(client.server, db.id, NotifyClass.ZSET, `z${op}store`, dst);
     return out.size;
   }
   const nested = client.protocol === 3;
@@ -609,7 +622,7 @@ const zintercard: Handler = (client, args) => zsetOpGeneric(client, args, 1, nul
  * genericZpopCommand over the first existing key. `emitKey` prefixes the key (BZPOP*,
  * ZMPOP); `nested` uses [member, score] pairs. Returns undefined when no key exists.
  */
-function zpopFrom(db: Database, keys: readonly string[], max: boolean, count: number, emitKey: boolean, nested: boolean): Reply | undefined {
+function zpopFrom(server: Server, db: Database, keys: readonly string[], max: boolean, count: number, emitKey: boolean, nested: boolean): Reply | undefined {
   let key = '';
   let z: RedisZSet | undefined;
   for (const k of keys) {
@@ -632,7 +645,7 @@ function zpopFrom(db: Database, keys: readonly string[], max: boolean, count: nu
     if (nested) items.push([member, new DoubleReply(score)]);
     else items.push(member, new DoubleReply(score));
   }
-  removedFrom(db, key, z);
+  removedFrom(server, db, key, z, max ? 'zpopmax' : 'zpopmin');
   if (!emitKey) return items;
   if (nested) return [key, items];
   return [key, ...items];
@@ -647,7 +660,7 @@ function zpopCommand(client: Client, args: string[], max: boolean): Reply {
     count = Number(c);
   }
   const nested = client.protocol === 3 && count !== -1;
-  return zpopFrom(client.db, [args[1]], max, count, false, nested) ?? EMPTY_ARRAY;
+  return zpopFrom(client.server, client.db, [args[1]], max, count, false, nested) ?? EMPTY_ARRAY;
 }
 
 const zpopmin: Handler = (client, args) => zpopCommand(client, args, false);
@@ -675,14 +688,14 @@ function parseZmpop(args: string[], numkeysIndex: number): { keys: string[]; max
 const zmpop: Handler = (client, args) => {
   const p = parseZmpop(args, 1);
   if (p instanceof ErrorReply) return p;
-  return zpopFrom(client.db, p.keys, p.max, p.count, true, true) ?? NULL_ARRAY;
+  return zpopFrom(client.server, client.db, p.keys, p.max, p.count, true, true) ?? NULL_ARRAY;
 };
 
 /** Serves a blocked zset pop from `key`, or undefined when it holds no zset. */
-function serveZpop(db: Database, key: string, max: boolean, count: number, nested: boolean): Reply | undefined {
+function serveZpop(server: Server, db: Database, key: string, max: boolean, count: number, nested: boolean): Reply | undefined {
   const v = db.get(key);
   if (v === undefined || typeof v === 'string' || v.type !== 'zset') return undefined;
-  return zpopFrom(db, [key], max, count, true, nested);
+  return zpopFrom(server, db, [key], max, count, true, nested);
 }
 
 function bzpop(client: Client, args: string[], max: boolean): Reply {
@@ -690,9 +703,9 @@ function bzpop(client: Client, args: string[], max: boolean): Reply {
   if (deadline instanceof ErrorReply) return deadline;
   const keys = args.slice(1, -1);
   const db = client.db;
-  const now = zpopFrom(db, keys, max, -1, true, false);
+  const now = zpopFrom(client.server, db, keys, max, -1, true, false);
   if (now !== undefined) return now;
-  return blockOrTimeout(client, keys, deadline, NULL_ARRAY, (key) => serveZpop(db, key, max, -1, false));
+  return blockOrTimeout(client, keys, deadline, NULL_ARRAY, (key) => serveZpop(client.server, db, key, max, -1, false));
 }
 
 const bzpopmin: Handler = (client, args) => bzpop(client, args, false);
@@ -704,9 +717,9 @@ const bzmpop: Handler = (client, args) => {
   const deadline = parseTimeout(client.server, args[1]);
   if (deadline instanceof ErrorReply) return deadline;
   const db = client.db;
-  const now = zpopFrom(db, p.keys, p.max, p.count, true, true);
+  const now = zpopFrom(client.server, db, p.keys, p.max, p.count, true, true);
   if (now !== undefined) return now;
-  return blockOrTimeout(client, p.keys, deadline, NULL_ARRAY, (key) => serveZpop(db, key, p.max, p.count, true));
+  return blockOrTimeout(client, p.keys, deadline, NULL_ARRAY, (key) => serveZpop(client.server, db, key, p.max, p.count, true));
 };
 
 // ---- ZRANDMEMBER / ZSCAN ----
