@@ -7,7 +7,7 @@
  */
 import { formatDouble } from '../protocol/double.js';
 import {
-  BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NullArrayReply, PushReply,
+  AttributeReply, BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NullArrayReply, PushReply,
   SetReply, SimpleReply, VerbatimReply, type Reply,
 } from '../protocol/reply.js';
 import { LuaTable, type LuaValue } from './lua-host.js';
@@ -91,6 +91,8 @@ export function replyToLua(reply: Reply, resp: 2 | 3): LuaValue {
   }
   if (reply instanceof NullArrayReply) return resp === 2 ? false : undefined;
   if (reply instanceof PushReply) return arrayToLua(reply.items, resp);
+  // Attributes are not exposed to scripts: only the reply they annotate is.
+  if (reply instanceof AttributeReply) return replyToLua(reply.reply, resp);
   return undefined;
 }
 
