@@ -13,6 +13,8 @@ export interface KeyspaceListener {
   keyExpired(db: Database, key: string): void;
   /** The whole database was emptied or swapped. */
   databaseFlushed(db: Database): void;
+  /** SWAPDB exchanged the contents of two databases (memory accounting measures both again). */
+  contentsSwapped?(a: Database, b: Database): void;
 }
 
 /** A clock shared by all databases of one server: the time a command started, in ms. */
@@ -217,6 +219,7 @@ export class Database {
     [this.accessTimes, other.accessTimes] = [other.accessTimes, this.accessTimes];
     [this.accessTrackedSince, other.accessTrackedSince] = [other.accessTrackedSince, this.accessTrackedSince];
     [this.lfuCounters, other.lfuCounters] = [other.lfuCounters, this.lfuCounters];
+    this.listener.contentsSwapped?.(this, other);
   }
 
   /** A random key that is not expired, or undefined if there is none. */

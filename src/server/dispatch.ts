@@ -7,6 +7,7 @@ import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
 import type { Client } from './client.js';
 import { hasEnoughGoodReplicas } from '../commands/replication.js';
+import { performEvictions } from './eviction.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
@@ -95,9 +96,11 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (script.running && !script.timedOut && script.client !== client) return DEFERRED;
 
   if (server.maxmemory > 0 && !script.timedOut) {
+    // processCommand: evict first (every command), refuse memory-growing ones if that failed.
+    const outOfMemory = !performEvictions(server);
     let rejectOnOom = (flags & CmdFlag.DENYOOM) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.DENYOOM));
     if (client.multi && !MULTI_OOM_EXEMPT.has(top)) rejectOnOom = true;
-    if (rejectOnOom && server.isOutOfMemory()) return reject(client, entry, Errors.oom);
+    if (rejectOnOom && outOfMemory) return reject(client, entry, Errors.oom);
   }
 
   const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));

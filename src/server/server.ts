@@ -8,6 +8,7 @@ import type { Client } from './client.js';
 import { WatchRegistry } from './watch.js';
 import { PubSub } from './pubsub.js';
 import { Stats } from './stats.js';
+import { MemoryAccountant, STARTUP_BYTES } from './eviction.js';
 import { Logger } from './logger.js';
 import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
@@ -97,7 +98,6 @@ export class Server implements KeyspaceListener {
   readonly scriptState: ScriptState = { running: false, timedOut: false, isEval: true, client: null };
   /** Clients whose next command waits for a script or a pause to end. */
   private readonly deferred = new Set<Client>();
-  private memorySample = { at: 0, bytes: 0 };
   /** Extension slots for subsystems written elsewhere (scripting, persistence). */
   readonly extensions = new Map<string, unknown>();
   /** The last client id given out (ids increase from 1, as in Redis). */
@@ -198,12 +198,11 @@ export class Server implements KeyspaceListener {
 
   /** Estimated bytes in use (INFO used_memory), sampled at most every 50 ms. */
   usedMemory(): number {
-    const now = Date.now();
-    if (now - this.memorySample.at > 50) {
-      this.memorySample = { at: now, bytes: process.memoryUsage().heapUsed };
-    }
-    return this.memorySample.bytes;
+    return STARTUP_BYTES + this.memory.datasetBytes(this.databases);
   }
+
+  /** The dataset's estimated size, what used_memory and eviction measure (eviction.ts). */
+  readonly memory = new MemoryAccountant();
 
   isOutOfMemory(): boolean {
     return this.maxmemory > 0 && this.usedMemory() > this.maxmemory;
@@ -279,6 +278,7 @@ export class Server implements KeyspaceListener {
 
   keyModified(db: Database, key: string): void {
     this.dirty++;
+    this.memory.touched(db, key);
     if (this.watches.size !== 0) this.watches.touch(db, key);
     // A key created by RENAME, MOVE, RESTORE, SORT STORE... may serve blocked clients.
     if (this.keyReadyHandler !== null) this.keyReadyHandler.keyReady(db, key);
@@ -286,8 +286,14 @@ export class Server implements KeyspaceListener {
 
   keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
+    this.memory.touched(db, key);
     if (this.notifyFlags !== 0) notifyKeyspaceEvent(this, NotifyClass.EXPIRED, 'expired', key, db.id);
     this.commandObserver?.keyExpired?.(db, key);
+  }
+
+  contentsSwapped(a: Database, b: Database): void {
+    this.memory.invalidate(a);
+    this.memory.invalidate(b);
   }
 
   keyReady(db: Database, key: string): void {
@@ -295,6 +301,7 @@ export class Server implements KeyspaceListener {
   }
 
   databaseFlushed(db: Database): void {
+    this.memory.invalidate(db);
     if (this.watches.size !== 0) this.watches.touchAll(db);
     // XREADGROUP clients blocked on a flushed stream get an error (scanDatabaseForDeletedStreams).
     const blocked = this.keyReadyHandler?.blockedKeys?.(db);
