@@ -133,6 +133,13 @@ export function performEvictions(server: Server): boolean {
   return true;
 }
 
+/** startEvictionTimeProc: evicts on the next turn of the event loop, outside any command. */
+export function scheduleEvictions(server: Server): void {
+  setImmediate(() => {
+    if (server.callDepth === 0) performEvictions(server);
+  });
+}
+
 function evictKey(server: Server, db: Database, key: string, lazy: boolean): void {
   // propagateDeletion comes first, so replicas and the AOF delete before anything else.
   const propagator = server.extensions.get('propagation') as Propagator | undefined;

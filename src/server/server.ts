@@ -8,7 +8,7 @@ import type { Client } from './client.js';
 import { WatchRegistry } from './watch.js';
 import { PubSub } from './pubsub.js';
 import { Stats } from './stats.js';
-import { MemoryAccountant, STARTUP_BYTES } from './eviction.js';
+import { MemoryAccountant, STARTUP_BYTES, scheduleEvictions } from './eviction.js';
 import { Logger } from './logger.js';
 import { ActiveExpire } from './active-expire.js';
 import { Slowlog } from './slowlog.js';
@@ -169,6 +169,8 @@ export class Server implements KeyspaceListener {
         break;
       case 'maxmemory':
         this.maxmemory = Number(value);
+        // updateMaxmemory: a lower limit starts evicting without waiting for a command.
+        if (this.maxmemory > 0) scheduleEvictions(this);
         break;
       case 'min-replicas-to-write':
         this.minReplicasToWrite = Number(value);
