@@ -126,6 +126,7 @@ export class AppendOnlyFile {
       if (parsed === 'bad') throw new AofLoadError(`Bad file format reading the append only file ${file.name}`);
       position = parsed.end;
       if (parsed.argv === null) continue; // annotation line
+      this.server.clock.now = Date.now();
       const result = processCommand(client, parsed.argv);
       if (result === DEFERRED) throw new AofLoadError('The AOF could not be replayed (server paused)');
       count++;

@@ -62,6 +62,7 @@ export class Connection implements ReplySink {
   processPending(): void {
     if (this.processing || this.client.closed) return;
     this.processing = true;
+    this.server.clock.now = Date.now();
     try {
       const client = this.client;
       while (this.pendingIndex < this.pending.length) {

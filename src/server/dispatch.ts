@@ -69,7 +69,7 @@ export function resolveCommand(args: string[]): CommandEntry | ErrorReply {
  */
 export function processCommand(client: Client, args: string[]): typeof DEFERRED | void {
   const server = client.server;
-  server.clock.now = Date.now();
+  // server.clock.now was set when this batch of input started, then after each command.
   const resolved = resolveCommand(args);
   if (resolved instanceof ErrorReply) return reject(client, null, resolved);
   const entry = resolved;
@@ -208,6 +208,8 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   if (server.callDepth === 0 && server.commandObserver !== null) server.commandObserver.afterCall?.(entry);
   const end = Date.now();
   const usec = (end - start) * 1000;
+  // The next command of this batch starts now: one clock read per command.
+  if (server.callDepth === 0 && !client.isScript) server.clock.now = end;
   stat.calls++;
   stat.usec += usec;
   server.stats.totalCommands++;

@@ -200,8 +200,19 @@ export class Server implements KeyspaceListener {
 
   /** Estimated bytes in use (INFO used_memory), sampled at most every 50 ms. */
   usedMemory(): number {
+    if (this.memoryUntracked) {
+      // Writes were not tracked key by key (no maxmemory): measure everything again.
+      for (const db of this.databases) this.memory.invalidate(db);
+      this.memoryUntracked = false;
+    }
     return STARTUP_BYTES + this.memory.datasetBytes(this.databases);
   }
+
+  /**
+   * Without maxmemory, writes only set this flag instead of recording each key, and
+   * usedMemory() (INFO) measures the dataset again: the write path stays cheap.
+   */
+  private memoryUntracked = false;
 
   /** The dataset's estimated size, what used_memory and eviction measure (eviction.ts). */
   readonly memory = new MemoryAccountant();
@@ -280,7 +291,8 @@ export class Server implements KeyspaceListener {
 
   keyModified(db: Database, key: string): void {
     this.dirty++;
-    this.memory.touched(db, key);
+    if (this.maxmemory !== 0) this.memory.touched(db, key);
+    else this.memoryUntracked = true;
     if (this.watches.size !== 0) this.watches.touch(db, key);
     // A key created by RENAME, MOVE, RESTORE, SORT STORE... may serve blocked clients.
     if (this.keyReadyHandler !== null) this.keyReadyHandler.keyReady(db, key);
@@ -288,7 +300,8 @@ export class Server implements KeyspaceListener {
 
   keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
-    this.memory.touched(db, key);
+    if (this.maxmemory !== 0) this.memory.touched(db, key);
+    else this.memoryUntracked = true;
     if (this.notifyFlags !== 0) notifyKeyspaceEvent(this, NotifyClass.EXPIRED, 'expired', key, db.id);
     this.commandObserver?.keyExpired?.(db, key);
   }
