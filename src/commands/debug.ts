@@ -262,12 +262,22 @@ registerDebugSubcommand('loadaof', 2, (client) => {
   }
   return OK;
 });
-registerDebugSubcommand('reload', -2, (client) => {
-  try {
-    debugReload(client.server);
-  } catch (e) {
-    return new ErrorReply(`ERR Error trying to load the RDB dump: ${(e as Error).message}`);
+registerDebugSubcommand('reload', -2, (client, args) => {
+  const options = { save: true, flush: true, merge: false };
+  for (const opt of args.slice(2)) {
+    const o = opt.toLowerCase();
+    if (o === 'merge') options.merge = true;
+    else if (o === 'noflush') options.flush = false;
+    else if (o === 'nosave') options.save = false;
+    else return new ErrorReply('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
   }
+  try {
+    debugReload(client.server, options);
+  } catch (e) {
+    client.server.log.warning(`DEBUG RELOAD failed: ${(e as Error).message}`);
+    return new ErrorReply('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  client.server.log.warning('DB reloaded by DEBUG RELOAD');
   return OK;
 });
 

@@ -268,28 +268,36 @@ export class PersistenceManager implements PersistenceHooks {
   }
 
   /** DEBUG RELOAD: save, empty, load back. */
-  reload(): void {
+  /**
+   * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save (unless NOSAVE), then load the RDB
+   * back, emptying the dataset first (unless NOFLUSH). Without a dir, the RDB is an
+   * in-memory image kept from the last reload.
+   */
+  reload(options: { save?: boolean; flush?: boolean; merge?: boolean } = {}): void {
+    const save = options.save ?? true;
+    const install = { flush: options.flush ?? true, merge: options.merge ?? false };
     if (!this.enabled) {
-      // No files: round-trip the dataset through the RDB codec in memory, so values are
-      // re-created (and re-encoded) as a reload from disk would.
-      const job = new SnapshotJob(this.server, {});
-      while (!job.step(Infinity));
-      const image = Buffer.concat([...job.drain()]);
-      installContents(
-        this.server,
-        readRdbFile(image, {
-          limits: this.server.encodingLimits,
-          databases: this.server.databases.length,
-          dropExpiredBefore: Date.now(),
-          verifyChecksum: true,
-          allowTrailingData: false,
-        }),
-      );
+      if (save || this.memoryImage === null) {
+        const job = new SnapshotJob(this.server, {});
+        while (!job.step(Infinity));
+        this.memoryImage = Buffer.concat([...job.drain()]);
+      }
+      const contents = readRdbFile(this.memoryImage, {
+        limits: this.server.encodingLimits,
+        databases: this.server.databases.length,
+        dropExpiredBefore: Date.now(),
+        verifyChecksum: true,
+        allowTrailingData: false,
+      });
+      installContents(this.server, contents, install);
       return;
     }
-    this.saveNow();
-    installContents(this.server, readRdbPath(this.server, this.rdbPath));
+    if (save) this.saveNow();
+    installContents(this.server, readRdbPath(this.server, this.rdbPath), install);
   }
+
+  /** The last in-memory RDB image of a server without a dir (DEBUG RELOAD NOSAVE). */
+  private memoryImage: Buffer | null = null;
 
   // -- CommandObserver ---------------------------------------------------------------------
 
@@ -339,6 +347,6 @@ export class PersistenceManager implements PersistenceHooks {
 }
 
 /** DEBUG RELOAD for the server-admin commands. */
-export function debugReload(server: Server): void {
-  PersistenceManager.of(server).reload();
+export function debugReload(server: Server, options: { save?: boolean; flush?: boolean; merge?: boolean } = {}): void {
+  PersistenceManager.of(server).reload(options);
 }

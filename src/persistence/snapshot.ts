@@ -50,12 +50,44 @@ function prepareFunctions(server: Server, codes: readonly string[]): () => void 
   };
 }
 
-/** Replaces the whole dataset (and functions) with loaded contents. All or nothing. */
-export function installContents(server: Server, contents: RdbContents): void {
-  const commitFunctions = prepareFunctions(server, contents.functions);
+/** How loaded contents meet the current dataset (DEBUG RELOAD's NOFLUSH and MERGE). */
+export interface InstallOptions {
+  /** Empty the dataset first (the default). */
+  flush?: boolean;
+  /** Without flush: loaded keys and libraries replace existing ones instead of failing. */
+  merge?: boolean;
+}
+
+/**
+ * Installs loaded contents. By default it replaces the whole dataset (and functions),
+ * all or nothing. Without flush, keys and libraries are added to the current ones; a
+ * clash fails (RdbLoadError, keys untouched) unless merge.
+ */
+export function installContents(server: Server, contents: RdbContents, options: InstallOptions = {}): void {
+  const flush = options.flush ?? true;
   for (const [id] of contents.databases) {
     if (id >= server.databases.length) throw new RdbLoadError(`Database ${id} is out of range`);
   }
+  if (!flush) {
+    if (!options.merge) {
+      for (const [id, loaded] of contents.databases) {
+        for (const key of loaded.data.keys()) {
+          if (server.databases[id].data.has(key)) throw new RdbLoadError(`Duplicated key '${key}' in DB ${id}`);
+        }
+      }
+    }
+    addFunctions(server, contents.functions, options.merge ?? false);
+    for (const [id, loaded] of contents.databases) {
+      const db = server.databases[id];
+      for (const [key, value] of loaded.data) {
+        db.set(key, value);
+        const when = loaded.expires.get(key);
+        if (when !== undefined) db.setExpire(key, when);
+      }
+    }
+    return;
+  }
+  const commitFunctions = prepareFunctions(server, contents.functions);
   commitFunctions();
   for (const db of server.databases) {
     db.flush();
@@ -63,6 +95,16 @@ export function installContents(server: Server, contents: RdbContents): void {
     if (!loaded) continue;
     for (const [key, value] of loaded.data) db.data.set(key, value);
     for (const [key, when] of loaded.expires) db.expires.set(key, when);
+  }
+}
+
+/** Adds libraries to the live set (NOFLUSH); an existing one is an error unless replace. */
+function addFunctions(server: Server, codes: readonly string[], replace: boolean): void {
+  if (codes.length === 0) return;
+  const libraries = ScriptingEngine.of(server).libraries;
+  for (const code of codes) {
+    const result = libraries.create(code, libraries.live, replace, 0);
+    if (typeof result !== 'string') throw new RdbLoadError(`Failed loading library: ${result.error}`);
   }
 }
 
