@@ -22,7 +22,8 @@ interface ConfigDef {
   immutable?: boolean;
   /** Settable only when enable-protected-configs allows it (Redis's PROTECTED_CONFIG). */
   protected?: boolean;
-  /** Hidden from CONFIG GET '*' (a secret would still be shown by Redis; none are hidden yet). */
+  /** Redis's HIDDEN_CONFIG (test knobs): CONFIG GET matches it by exact name only. */
+  hidden?: boolean;
 }
 
 const INT_MAX = 2147483647;
@@ -164,6 +165,12 @@ const DEFS: ConfigDef[] = [
   { name: 'syslog-ident', kind: str, default: 'redis', immutable: true },
   { name: 'syslog-facility', kind: str, default: 'local0', immutable: true },
   { name: 'propagation-error-behavior', kind: oneOf('ignore', 'panic', 'panic-on-replicas'), default: 'ignore' },
+  // Test knobs Redis hides from CONFIG GET patterns; accepted so suites can set them.
+  { name: 'rdb-key-save-delay', kind: int(-INT_MAX - 1, INT_MAX), default: '0', hidden: true },
+  { name: 'key-load-delay', kind: int(-INT_MAX - 1, INT_MAX), default: '0', hidden: true },
+  { name: 'watchdog-period', kind: int(0, INT_MAX), default: '0', hidden: true },
+  { name: 'loading-process-events-interval-bytes', kind: int(1024, INT_MAX), default: '2097152', hidden: true },
+  { name: 'use-exit-on-panic', kind: bool, default: 'no', hidden: true },
   // Parameters of Redis subsystems lunakv does not have (TLS, cluster, replication
   // tuning, defrag): accepted and shown so configs and tools written for Redis work.
   { name: 'active-defrag-cycle-max', kind: int(-LLONG_MAX, LLONG_MAX), default: '25' },
@@ -296,6 +303,7 @@ export class Config {
         continue;
       }
       for (const d of DEFS) {
+        if (d.hidden) continue;
         const value = this.values.get(d.name)!;
         // Redis skips a parameter whose canonical name already matched; an alias met
         // first is shown beside it (its dict order puts some aliases first).
