@@ -2,32 +2,12 @@
  * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX/XX/GT/LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME,
  * PERSIST, and lazy and active expiry, against redis-server 7.0.15.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { decode } from './resp-decode.js';
 
-let pair: Pair | null = null;
-
-before(async () => {
-  // DEBUG SET-ACTIVE-EXPIRE needs the debug command on both servers.
-  pair = await startPair({ 'enable-debug-command': 'yes' });
-});
-after(async () => {
-  await pair?.close();
-});
-beforeEach(async () => {
-  if (!pair) return;
-  await pair.both('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
-  await pair.both('FLUSHALL');
-});
-
-function withPair(fn: (p: Pair) => Promise<void>): (t: { skip(msg: string): void }) => Promise<void> {
-  return async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
-    await fn(pair);
-  };
-}
+const withPair = pairPerFile({ 'enable-debug-command': 'yes' }, [['DEBUG', 'SET-ACTIVE-EXPIRE', '1'], ['FLUSHALL']]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A unix time in seconds far in the future (2100-01-01). */

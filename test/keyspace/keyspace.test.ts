@@ -2,33 +2,13 @@
  * Generic keyspace commands against redis-server 7.0.15: DEL, UNLINK, EXISTS, TYPE,
  * TOUCH, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, MOVE, OBJECT (RESP2 and RESP3).
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair } from '../support/oracle.js';
 import type { RespClient } from '../support/resp-client.js';
 import { decode, scanReply, sortedStrings } from './resp-decode.js';
 
-let pair: Pair | null = null;
-
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
-beforeEach(async () => {
-  if (!pair) return;
-  await pair.both('SELECT', '0');
-  await pair.both('FLUSHALL');
-});
-
-/** Runs `fn` with the pair, or skips the test when redis-server is missing. */
-function withPair(fn: (p: Pair) => Promise<void>): (t: { skip(msg: string): void }) => Promise<void> {
-  return async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
-    await fn(pair);
-  };
-}
+const withPair = pairPerFile();
 
 async function setBoth(p: Pair, ...pairs: string[]): Promise<void> {
   for (let i = 0; i < pairs.length; i += 2) await p.same('SET', pairs[i], pairs[i + 1]);

@@ -2,35 +2,16 @@
  * Server commands against redis-server 7.0.15: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, CONFIG,
  * TIME, LASTSAVE, SLOWLOG, ROLE, WAIT, DEBUG, SHUTDOWN (RESP2 and RESP3).
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { ORACLE_MISSING, pairPerFile, startPair } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
 import { configPairs, decode } from '../keyspace/resp-decode.js';
 
-let pair: Pair | null = null;
-
-before(async () => {
-  pair = await startPair({ 'enable-debug-command': 'yes' });
-});
-after(async () => {
-  await pair?.close();
-});
-beforeEach(async () => {
-  if (!pair) return;
-  await pair.both('SELECT', '0');
-  await pair.both('FLUSHALL');
-});
-
-function withPair(fn: (p: Pair) => Promise<void>): (t: { skip(msg: string): void }) => Promise<void> {
-  return async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
-    await fn(pair);
-  };
-}
+const withPair = pairPerFile({ 'enable-debug-command': 'yes' });
 
 describe('DBSIZE, FLUSHDB, FLUSHALL', () => {
   it('count and flush, with their option errors', withPair(async (p) => {

@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import net from 'node:net';
 import os from 'node:os';
 import { startServer, type RunningServer } from '../../src/index.js';
@@ -126,4 +127,30 @@ export async function startPair(config: Record<string, string> = {}): Promise<Pa
   if (Number.isInteger(redisId)) lunakv.server.lastClientId = redisId - 1;
   else lunakv.server.lastClientId = 3; // requirepass: CLIENT ID was refused; probes used 3 ids
   return new Pair(oracle, lunakv, redis, await RespClient.connect(lunakv.port));
+}
+
+/**
+ * One pair for a whole test file: registers before/after hooks (and a beforeEach that
+ * runs `reset` on both servers, SELECT 0 + FLUSHALL by default) and returns `withPair`,
+ * which wraps a test body and skips it, saying why, when redis-server is missing.
+ */
+export function pairPerFile(
+  config: Record<string, string> = {},
+  reset: string[][] = [['SELECT', '0'], ['FLUSHALL']],
+): (fn: (p: Pair) => Promise<void>) => (t: { skip(msg: string): void }) => Promise<void> {
+  let pair: Pair | null = null;
+  before(async () => {
+    pair = await startPair(config);
+  });
+  after(async () => {
+    await pair?.close();
+  });
+  beforeEach(async () => {
+    if (!pair) return;
+    for (const command of reset) await pair.both(...command);
+  });
+  return (fn) => async (t) => {
+    if (!pair) return t.skip(ORACLE_MISSING);
+    await fn(pair);
+  };
 }
