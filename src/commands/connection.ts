@@ -6,6 +6,7 @@ import type { Client } from '../server/client.js';
 import { is, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import { helpLines } from './replies.js';
+import { aclStore, passwordMatches } from '../server/acl.js';
 
 export const SERVER_VERSION = '7.0.15';
 
@@ -21,11 +22,17 @@ const ping: Handler = (client, args) => {
 
 const echo: Handler = (_client, args) => args[1];
 
-/** Checks a username/password pair against the default user (requirepass). */
+/**
+ * Checks a username/password pair: the default user follows requirepass when it is
+ * set; other users their ACL passwords. On success the client becomes that user.
+ */
 function checkCredentials(client: Client, user: string, pass: string): boolean {
-  if (user !== 'default') return false;
+  const aclUser = aclStore(client.server).users.get(user);
+  if (!aclUser) return false;
   const required = client.server.config.get('requirepass');
-  return required === '' || pass === required;
+  const ok = user === 'default' && required !== '' ? aclUser.enabled && pass === required : passwordMatches(aclUser, pass);
+  if (ok) client.user = user === 'default' ? null : aclUser;
+  return ok;
 }
 
 const auth: Handler = (client, args) => {
@@ -120,6 +127,7 @@ const reset: Handler = (client) => {
   client.replyMode = 'on';
   client.noEvict = false;
   client.authenticated = !server.requiresAuth();
+  client.user = null;
   return new SimpleReply('RESET');
 };
 

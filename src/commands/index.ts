@@ -18,6 +18,7 @@ import { replicationCommands } from './replication.js';
 import { bitmapCommands } from './bitmap.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
+import { aclCommands } from './acl.js';
 
 let registered = false;
 
@@ -38,6 +39,7 @@ export function registerAllCommands(): void {
     replicationCommands,
     bitmapCommands,
     hyperloglogCommands,
+    aclCommands,
   ]) {
     registerHandlers(group);
   }

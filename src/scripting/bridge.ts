@@ -15,6 +15,7 @@ import { errorTable, replyToLua } from './convert.js';
 import { createGlobals, hostFunction, LuaError, LuaFunction, LuaTable, type LuaValue } from './lua-host.js';
 import type { RunContext, ScriptingEngine } from './engine.js';
 import { rawToString } from '../lua/runtime.js';
+import { aclStore, AclDenial, checkPermission } from '../server/acl.js';
 
 export const REDIS_VERSION = '7.0.15';
 export const REDIS_VERSION_NUM = 0x0007000f;
@@ -105,6 +106,15 @@ function checkCommand(engine: ScriptingEngine, ctx: RunContext, entry: CommandEn
   // A command in Redis's table that lunakv does not implement yet (e.g. CLUSTER) still
   // gets Redis's checks above, so scripts see the same refusals.
   if (!entry.handler) return new Refusal('Unknown Redis command called from script');
+  // The script runs with its caller's permissions (scriptCall's ACL check).
+  const denial = checkPermission(ctx.caller.user ?? aclStore(engine.server).defaultUser, entry.spec, argv);
+  if (denial !== AclDenial.OK) {
+    return new Refusal(
+      denial === AclDenial.COMMAND
+        ? "The user executing the script can't run this command or subcommand"
+        : "The user executing the script can't access at least one of the keys mentioned in the command arguments",
+    );
+  }
   if (ctx.readOnly && flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) {
     return new Refusal('Write commands are not allowed from read-only scripts.');
   }
@@ -269,9 +279,10 @@ export function createRedisTable(engine: ScriptingEngine): LuaTable {
       if (args.length === 0) raise('Please specify at least one argument for this redis lib call');
       const argv = toArgv(args);
       if (argv === null) raise('Lua redis lib command arguments must be strings or integers');
-      if (!findCommand(argv)) raise('Invalid command passed to redis.acl_check_cmd()');
-      // No ACL users yet: the default user may run everything.
-      return [true];
+      const entry = findCommand(argv);
+      if (!entry) raise('Invalid command passed to redis.acl_check_cmd()');
+      const caller = engine.current.caller;
+      return [checkPermission(caller.user ?? aclStore(engine.server).defaultUser, entry.spec, argv) === AclDenial.OK];
     }),
   );
   t.set('breakpoint', hostFunction('breakpoint', () => [false]));

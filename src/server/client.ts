@@ -6,6 +6,7 @@ import type { Database } from '../keyspace/database.js';
 import type { Protocol } from '../protocol/resp-encoder.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Server } from './server.js';
+import type { AclUser } from './acl.js';
 
 export interface QueuedCommand {
   args: string[];
@@ -36,6 +37,8 @@ export class Client {
   db: Database;
   protocol: Protocol = 2;
   authenticated: boolean;
+  /** The ACL user authenticated as; null is the default user. */
+  user: AclUser | null = null;
   multi: MultiState | null = null;
   /** Keys WATCHed: "dbid\0key" -> whether it existed as an expired-looking key at WATCH time. */
   watched: Map<string, { db: Database; key: string; expiredAtWatch: boolean }> | null = null;

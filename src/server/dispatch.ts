@@ -8,6 +8,7 @@ import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/re
 import type { Client } from './client.js';
 import { hasEnoughGoodReplicas } from '../commands/replication.js';
 import { performEvictions } from './eviction.js';
+import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
@@ -90,6 +91,11 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
 
   if (!client.authenticated && !(entry.flags & CmdFlag.NO_AUTH)) return reject(client, entry, NOAUTH);
   if (client.multi && entry.flags & CmdFlag.NO_MULTI) return reject(client, entry, NOT_IN_MULTI);
+  const user = client.user ?? aclStore(server).defaultUser;
+  if (!user.unrestricted) {
+    const denial = checkPermission(user, entry.spec, args);
+    if (denial !== AclDenial.OK) return reject(client, entry, new ErrorReply(denialMessage(denial, entry.spec)));
+  }
 
   const script = server.scriptState;
   // Nobody observes a half-run script: until it times out, other commands wait.
