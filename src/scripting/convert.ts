@@ -119,7 +119,8 @@ export function luaNumberToInteger(n: number): number | bigint {
 
 /** Strips CR/LF the way Redis does for status and big-number replies (sdsmapchars). */
 function noLineBreaks(s: string): string {
-  return s.replace(/[\r\n]/g, ' ');
+  // Most statuses ("OK") have no line breaks: skip the regular expression for them.
+  return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace(/[\r\n]/g, ' ');
 }
 
 /**

@@ -155,9 +155,8 @@ export class ScriptingEngine {
    * more replicas than are connected. lunakv has no replication, so none are.
    */
   enoughGoodReplicas(): boolean {
-    const config = this.server.config;
-    const wanted = config.getInt('min-replicas-to-write');
-    return wanted === 0 || config.getInt('min-replicas-max-lag') === 0;
+    if (this.server.minReplicasToWrite === 0) return true;
+    return this.server.config.getInt('min-replicas-max-lag') === 0;
   }
 
   /**
