@@ -15,6 +15,7 @@
  * snapshot (SnapshotJob) that becomes the new base; the manifest then switches to the
  * new base + new incr and the old files are deleted.
  */
+import { formatId, sortedById, type RedisStream } from '../keyspace/types/stream.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { typeOf } from '../keyspace/value.js';
@@ -163,6 +164,23 @@ export class AppendOnlyFile {
    * Starts appending: creates the directory, a base (from the current dataset) and an
    * incr file when there is no manifest yet, else opens the last incr file.
    */
+  /**
+   * CONFIG SET appendonly yes on a running server: like Redis's startAppendOnly, the
+   * AOF starts over from the current dataset (a new base); files from an earlier AOF in
+   * the directory are history and are removed.
+   */
+  openFresh(): void {
+    if (fs.existsSync(this.directory)) {
+      const prefix = this.server.config.get('appendfilename') + '.';
+      for (const name of fs.readdirSync(this.directory)) {
+        if (name.startsWith(prefix)) fs.rmSync(path.join(this.directory, name), { force: true });
+      }
+    }
+    this.base = null;
+    this.incrs = [];
+    this.open();
+  }
+
   open(): void {
     fs.mkdirSync(this.directory, { recursive: true });
     if (!this.exists()) {
@@ -354,6 +372,9 @@ function datasetAsCommands(server: Server): string {
           parts.push(encodeCommand(argv));
           break;
         }
+        case 'stream':
+          for (const argv of streamAsCommands(key, value as RedisStream)) parts.push(encodeCommand(argv));
+          break;
         default:
           throw new Error(`Cannot rewrite a ${typeOf(value)} into the AOF`);
       }
@@ -362,6 +383,32 @@ function datasetAsCommands(server: Server): string {
     }
   }
   return parts.join('');
+}
+
+/** rewriteStreamObject: XADDs, XSETID, then each group with its consumers and PEL. */
+function streamAsCommands(key: string, stream: RedisStream): string[][] {
+  const out: string[][] = [];
+  if (stream.length > 0) {
+    for (const entry of stream.entries) out.push(['XADD', key, formatId(entry.id), ...entry.fields]);
+  } else {
+    // An empty stream: XADD MAXLEN 0 creates the key (Redis's trick).
+    out.push(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
+  }
+  out.push(['XSETID', key, formatId(stream.lastId), 'ENTRIESADDED', String(stream.entriesAdded), 'MAXDELETEDID', formatId(stream.maxDeletedId)]);
+  const byName = <T extends { name: string }>(items: Iterable<T>) => [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const group of byName(stream.groups.values())) {
+    out.push(['XGROUP', 'CREATE', key, group.name, formatId(group.lastId), 'ENTRIESREAD', String(group.entriesRead)]);
+    for (const consumer of byName(group.consumers.values())) {
+      if (consumer.pending.size === 0) {
+        out.push(['XGROUP', 'CREATECONSUMER', key, group.name, consumer.name]);
+        continue;
+      }
+      for (const p of sortedById(consumer.pending)) {
+        out.push(['XCLAIM', key, group.name, consumer.name, '0', formatId(p.id), 'TIME', String(p.deliveryTime), 'RETRYCOUNT', String(p.deliveryCount), 'JUSTID', 'FORCE']);
+      }
+    }
+  }
+  return out;
 }
 
 function scoreText(score: number): string {

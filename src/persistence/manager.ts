@@ -133,7 +133,7 @@ export class PersistenceManager implements PersistenceHooks {
       if (name !== 'appendonly' || !this.enabled) return;
       if (value === 'yes' && this.aof === null) {
         const aof = new AppendOnlyFile(this.server);
-        aof.open();
+        aof.openFresh();
         this.aof = aof;
       } else if (value === 'no' && this.aof !== null) {
         this.aof.close();
