@@ -10,9 +10,8 @@ import { NotifyClass, notify } from '../server/notifications.js';
 import type { Server } from '../server/server.js';
 import { parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
-import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
+import { EMPTY_ARRAY, lookupTyped, nonNegativeLong } from './type-helpers.js';
 
-const MUST_BE_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
 
 function readList(db: Database, key: string): RedisList | undefined | ErrorReply {
   return lookupTyped<RedisList>(db, key, 'list', true);
@@ -22,13 +21,6 @@ function writeList(db: Database, key: string): RedisList | undefined | ErrorRepl
   return lookupTyped<RedisList>(db, key, 'list', false);
 }
 
-/** getRangeLongFromObjectOrReply(0, LONG_MAX, msg). */
-function nonNegative(s: string, error: ErrorReply = MUST_BE_POSITIVE): number | ErrorReply {
-  const v = parseInt64(s);
-  // With a message, getLongFromObjectOrReply uses it for parse errors too.
-  if (v === null || v < 0) return error;
-  return typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
-}
 
 /** LEFT/RIGHT (getListPositionFromObjectOrReply): true for the head. */
 function parseSide(s: string): boolean | ErrorReply {
@@ -89,7 +81,7 @@ function popGeneric(client: Client, args: string[], head: boolean): Reply {
   const hasCount = args.length === 3;
   let count = 0;
   if (hasCount) {
-    const c = nonNegative(args[2]);
+    const c = nonNegativeLong(args[2]);
     if (c instanceof ErrorReply) return c;
     count = c;
   }
@@ -236,11 +228,11 @@ const lpos: Handler = (client, args) => {
       }
       rank = r;
     } else if (opt === 'count' && more) {
-      const c = nonNegative(args[++j], new ErrorReply("ERR COUNT can't be negative"));
+      const c = nonNegativeLong(args[++j], new ErrorReply("ERR COUNT can't be negative"));
       if (c instanceof ErrorReply) return c;
       count = c;
     } else if (opt === 'maxlen' && more) {
-      const m = nonNegative(args[++j], new ErrorReply("ERR MAXLEN can't be negative"));
+      const m = nonNegativeLong(args[++j], new ErrorReply("ERR MAXLEN can't be negative"));
       if (m instanceof ErrorReply) return m;
       maxlen = m;
     } else return Errors.syntax;

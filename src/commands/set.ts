@@ -8,10 +8,9 @@ import type { Client } from '../server/client.js';
 import { NotifyClass, notify } from '../server/notifications.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
-import { EMPTY_ARRAY, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
+import { EMPTY_ARRAY, lookupTyped, nonNegativeLong, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
 
 const EMPTY_SET = new SetReply([]);
-const MUST_BE_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
 
 function readSet(db: Database, key: string): RedisSet | undefined | ErrorReply {
   return lookupTyped<RedisSet>(db, key, 'set', true);
@@ -21,13 +20,6 @@ function writeSet(db: Database, key: string): RedisSet | undefined | ErrorReply 
   return lookupTyped<RedisSet>(db, key, 'set', false);
 }
 
-/** getPositiveLongFromObjectOrReply. */
-function positiveLong(s: string, error: ErrorReply = MUST_BE_POSITIVE): number | ErrorReply {
-  const v = parseInt64(s);
-  // With a message, getLongFromObjectOrReply uses it for parse errors too.
-  if (v === null || v < 0) return error;
-  return typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
-}
 
 /** After removing members: publishes `event`, then deletes the emptied key with its `del` event. */
 function removedMembers(client: Client, key: string, set: RedisSet, event: string): void {
@@ -119,7 +111,7 @@ const spop: Handler = (client, args) => {
   if (args.length > 3) return Errors.syntax;
   const db = client.db;
   if (args.length === 3) {
-    const count = positiveLong(args[2]);
+    const count = nonNegativeLong(args[2]);
     if (count instanceof ErrorReply) return count;
     const set = writeSet(db, args[1]);
     if (set === undefined || set instanceof ErrorReply) return set ?? EMPTY_SET;
@@ -248,7 +240,7 @@ const sintercard: Handler = (client, args) => {
     const more = args.length - 1 - j;
     if (args[j].toLowerCase() === 'limit' && more) {
       j++;
-      const l = positiveLong(args[j], new ErrorReply("ERR LIMIT can't be negative"));
+      const l = nonNegativeLong(args[j], new ErrorReply("ERR LIMIT can't be negative"));
       if (l instanceof ErrorReply) return l;
       limit = l;
     } else return Errors.syntax;

@@ -117,3 +117,15 @@ export function sampleIndexes(size: number, count: number): number[] {
   while (seen.size < count) seen.add(randomIndex(size));
   return [...seen];
 }
+
+export const MUST_BE_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
+
+/**
+ * getPositiveLongFromObjectOrReply / getRangeLongFromObjectOrReply(0, LONG_MAX): a
+ * non-negative count. With a custom message, Redis uses it for parse errors too.
+ */
+export function nonNegativeLong(s: string, error: ErrorReply = MUST_BE_POSITIVE): number | ErrorReply {
+  const v = parseInt64(s);
+  if (v === null || v < 0) return error;
+  return typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
+}

@@ -33,12 +33,12 @@ import {
   randomIndex,
   sampleIndexes,
   scanReply,
+  MUST_BE_POSITIVE,
 } from './type-helpers.js';
 
 const NAN_ERROR = new ErrorReply('ERR resulting score is not a number (NaN)');
 const SCORE_RANGE_ERROR = new ErrorReply('ERR min or max is not a float');
 const LEX_RANGE_ERROR = new ErrorReply('ERR min or max not valid string range item');
-const MUST_BE_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
 
 function readZset(db: Database, key: string): RedisZSet | undefined | ErrorReply {
   return lookupTyped<RedisZSet>(db, key, 'zset', true);

@@ -7,15 +7,13 @@
  * COMMAND's own arity check in the dispatcher, so they are not sent here.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { encodeReply, type Protocol } from '../../src/protocol/resp-encoder.js';
 import { ALL_IMPLEMENTED, commandGetKeysReply } from '../../src/commands/table/introspection.js';
 import { commandHasKeys } from '../../src/commands/table/keys.js';
 import { allSpecs } from '../../src/commands/table/lookup.js';
-import { findOracleBinary, Oracle, ORACLE_MISSING, type RawRespClient } from './support/oracle.js';
+import { ORACLE_MISSING, oracleAvailable, oracleClientsByProtocol } from './support/oracle.js';
 
-const ORACLE_PORT = 7432;
-const binary = findOracleBinary();
 
 const CASES: string[][] = [
   // Plain index/range specs.
@@ -161,22 +159,8 @@ function syntheticCommandLines(): string[][] {
   return lines;
 }
 
-describe('COMMAND GETKEYS / GETKEYSANDFLAGS vs redis-server 7.0.15', { skip: binary === undefined ? ORACLE_MISSING : false }, () => {
-  let oracle: Oracle;
-  const clients = new Map<Protocol, RawRespClient>();
-
-  before(async () => {
-    oracle = await Oracle.start(binary!, ORACLE_PORT);
-    clients.set(2, await oracle.client());
-    const resp3 = await oracle.client();
-    await resp3.call('HELLO', '3');
-    clients.set(3, resp3);
-  });
-
-  after(() => {
-    for (const client of clients.values()) client.close();
-    oracle?.stop();
-  });
+describe('COMMAND GETKEYS / GETKEYSANDFLAGS vs redis-server 7.0.15', { skip: oracleAvailable() ? false : ORACLE_MISSING }, () => {
+  const clients = oracleClientsByProtocol();
 
   for (const withFlags of [false, true]) {
     const subcommand = withFlags ? 'GETKEYSANDFLAGS' : 'GETKEYS';

@@ -4,7 +4,7 @@
  * bytes. Only lists that Redis emits in random dict order are sorted first (canonical.ts).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { encodeReply, type Protocol } from '../../src/protocol/resp-encoder.js';
 import type { Reply } from '../../src/protocol/reply.js';
 import {
@@ -18,31 +18,15 @@ import {
 } from '../../src/commands/table/introspection.js';
 import { allSpecs } from '../../src/commands/table/lookup.js';
 import { canonicalDocs, canonicalInfo, canonicalNameList } from './support/canonical.js';
-import { findOracleBinary, Oracle, ORACLE_MISSING, type RawRespClient } from './support/oracle.js';
+import { ORACLE_MISSING, oracleAvailable, oracleClientsByProtocol } from './support/oracle.js';
 
-const ORACLE_PORT = 7431;
-const binary = findOracleBinary();
 const PROTOCOLS: Protocol[] = [2, 3];
 
 const ours = (reply: Reply, proto: Protocol): Buffer => encodeReply(reply, proto);
 const text = (buf: Buffer): string => buf.toString('latin1');
 
-describe('COMMAND introspection vs redis-server 7.0.15', { skip: binary === undefined ? ORACLE_MISSING : false }, () => {
-  let oracle: Oracle;
-  const clients = new Map<Protocol, RawRespClient>();
-
-  before(async () => {
-    oracle = await Oracle.start(binary!, ORACLE_PORT);
-    clients.set(2, await oracle.client());
-    const resp3 = await oracle.client();
-    await resp3.call('HELLO', '3');
-    clients.set(3, resp3);
-  });
-
-  after(() => {
-    for (const client of clients.values()) client.close();
-    oracle?.stop();
-  });
+describe('COMMAND introspection vs redis-server 7.0.15', { skip: oracleAvailable() ? false : ORACLE_MISSING }, () => {
+  const clients = oracleClientsByProtocol();
 
   const redis = (proto: Protocol, ...args: string[]): Promise<Buffer> => clients.get(proto)!.call(...args);
 

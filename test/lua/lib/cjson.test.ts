@@ -1,12 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LuaLibError } from '../../../src/lua/errors.js';
 import { LuaTable } from '../../../src/lua/table.js';
 import { LuaFunction, type LuaValue } from '../../../src/lua/value.js';
 import { cjsonNull, createCjsonFunctions, createCjsonModule } from '../../../src/lua/lib/cjson.js';
-import { quoteString } from '../../../src/lua/lib/format.js';
 import { numberToString } from '../../../src/lua/lib/number.js';
-import { RedisOracle, luaNumber, luaQuote, redisAvailable, redisEvalExprs, type OracleResult } from './oracle.js';
+import { RedisOracle, luaNumber, luaQuote, redisAvailable, redisEvalExprs, type OracleResult, dumpValue, runLib } from './oracle.js';
 
 let redis: RedisOracle | undefined;
 before(async () => {
@@ -55,29 +53,6 @@ const DUMP = `local function D(v)
   else return t .. ':' .. tostring(v) end
 end`;
 
-/** The same dump as DUMP, on our values. */
-function dump(v: unknown): string {
-  if (v instanceof LuaTable) {
-    const keys: LuaValue[] = [];
-    for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) keys.push(e[0]);
-    const str = (k: LuaValue): string => (typeof k === 'number' ? numberToString(k) : String(k));
-    keys.sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));
-    return '{' + keys.map((k) => dump(k) + '=' + dump(v.get(k))).join(',') + '}';
-  }
-  if (typeof v === 'string') return quoteString(v);
-  if (v === cjsonNull) return 'NULL';
-  if (typeof v === 'number') return 'number:' + numberToString(v);
-  return typeof v + ':' + String(v);
-}
-
-function run(f: () => string): OracleResult {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof LuaLibError) return { ok: false, value: e.message };
-    throw e;
-  }
-}
 
 function nested(depth: number): Desc {
   let d: Desc = 1;
@@ -101,7 +76,7 @@ test('cjson.encode agrees with Redis 7.0', async (t) => {
   const expected = await redisEvalExprs(redis, cases.map((d) => `cjson.encode(${toLua(d)})`));
   const cjson = createCjsonFunctions();
   cases.forEach((d, i) => {
-    assert.deepEqual(run(() => cjson.encode([toValue(d)])[0] as string), expected[i], `cjson.encode(${toLua(d).slice(0, 200)})`);
+    assert.deepEqual(runLib(() => cjson.encode([toValue(d)])[0] as string), expected[i], `cjson.encode(${toLua(d).slice(0, 200)})`);
   });
 });
 
@@ -118,7 +93,7 @@ test('cjson.decode agrees with Redis 7.0', async (t) => {
   const expected = await redisEvalExprs(redis, inputs.map((s) => `(function() ${DUMP} return D(cjson.decode(${luaQuote(s)})) end)()`));
   const cjson = createCjsonFunctions();
   inputs.forEach((s, i) => {
-    assert.deepEqual(run(() => dump(cjson.decode([s])[0])), expected[i], `cjson.decode(${JSON.stringify(s).slice(0, 100)})`);
+    assert.deepEqual(runLib(() => dumpValue(cjson.decode([s])[0])), expected[i], `cjson.decode(${JSON.stringify(s).slice(0, 100)})`);
   });
 });
 
@@ -169,7 +144,7 @@ test('cjson configuration functions agree with Redis 7.0', async (t) => {
   // our side: the same snippets, hand-translated through a tiny interpreter-free harness
   for (let i = 0; i < cases.length; i++) {
     const [setup, expr] = cases[i];
-    const got = run(() => evalSnippet(setup, expr));
+    const got = runLib(() => evalSnippet(setup, expr));
     assert.deepEqual(got, expected[i], `${setup}; ${expr}`);
   }
 });
@@ -189,7 +164,7 @@ function evalSnippet(setup: string, expr: string): string {
   if (setup !== '') call(setup);
   let m: RegExpExecArray | null;
   if ((m = /^J\((.*)\)$/.exec(expr))) return call(m[1]).map((v) => (typeof v === 'number' ? numberToString(v) : String(v))).join(',');
-  if ((m = /^D\((.*)\)$/.exec(expr))) return dump(call(m[1])[0]);
+  if ((m = /^D\((.*)\)$/.exec(expr))) return dumpValue(call(m[1])[0]);
   if (expr.startsWith('tostring(c.null')) {
     return String(module.get('null') === (cjsonNull as unknown as LuaValue)) + 'userdata' + String(module.get('_NAME')) + String(module.get('_VERSION'));
   }

@@ -1,12 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LuaLibError } from '../../../src/lua/errors.js';
 import { LuaTable } from '../../../src/lua/table.js';
 import type { LuaValue } from '../../../src/lua/value.js';
 import { cmsgpackLibrary } from '../../../src/lua/lib/cmsgpack.js';
-import { quoteString } from '../../../src/lua/lib/format.js';
-import { numberToString } from '../../../src/lua/lib/number.js';
-import { RedisOracle, luaNumber, luaQuote, redisAvailable, redisEvalExprs, type OracleResult } from './oracle.js';
+import { RedisOracle, luaNumber, luaQuote, redisAvailable, redisEvalExprs, type OracleResult, dumpValue, runLib } from './oracle.js';
 
 let redis: RedisOracle | undefined;
 before(async () => {
@@ -62,28 +59,6 @@ local function J(...)
   return select('#', ...) .. '|' .. table.concat(t, ';')
 end`;
 
-function dump(v: unknown): string {
-  if (v instanceof LuaTable) {
-    const keys: LuaValue[] = [];
-    for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) keys.push(e[0]);
-    const str = (k: LuaValue): string => (typeof k === 'number' ? numberToString(k) : String(k));
-    keys.sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));
-    return '{' + keys.map((k) => dump(k) + '=' + dump(v.get(k))).join(',') + '}';
-  }
-  if (typeof v === 'string') return quoteString(v);
-  if (v === undefined) return 'nil:nil';
-  if (typeof v === 'number') return 'number:' + numberToString(v);
-  return typeof v + ':' + String(v);
-}
-
-function run(f: () => string): OracleResult {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof LuaLibError) return { ok: false, value: e.message };
-    throw e;
-  }
-}
 
 test('cmsgpack.pack agrees with Redis 7.0 byte for byte', async (t) => {
   if (!redis) return t.skip('redis-server not installed');
@@ -101,7 +76,7 @@ test('cmsgpack.pack agrees with Redis 7.0 byte for byte', async (t) => {
   );
   const expected = await redisEvalExprs(redis, cases.map((args) => `cmsgpack.pack(${args.map(toLua).join(', ')})`));
   cases.forEach((args, i) => {
-    assert.deepEqual(run(() => cmsgpackLibrary.pack(args.map(toValue))[0] as string), expected[i], `cmsgpack.pack(${args.map(toLua).join(', ').slice(0, 200)})`);
+    assert.deepEqual(runLib(() => cmsgpackLibrary.pack(args.map(toValue))[0] as string), expected[i], `cmsgpack.pack(${args.map(toLua).join(', ').slice(0, 200)})`);
   });
 });
 
@@ -126,9 +101,9 @@ test('cmsgpack.unpack / unpack_one / unpack_limit agree with Redis 7.0', async (
   );
   const expected = await redisEvalExprs(redis, cases.map(([f, args]) => `(function() ${DUMP} return J(cmsgpack.${f}(${args.join(', ')})) end)()`));
   cases.forEach(([f, args], i) => {
-    const ours = run(() => {
+    const ours = runLib(() => {
       const values = cmsgpackLibrary[f](args.map(luaLiteral));
-      return values.length + '|' + values.map(dump).join(';');
+      return values.length + '|' + values.map(dumpValue).join(';');
     });
     assert.deepEqual(ours, expected[i], `cmsgpack.${f}(${args.join(', ')})`);
   });

@@ -5,6 +5,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { LuaLibError } from '../../../src/lua/errors.js';
+import { LuaTable } from '../../../src/lua/table.js';
+import type { LuaValue } from '../../../src/lua/value.js';
+import { cjsonNull } from '../../../src/lua/lib/cjson.js';
+import { quoteString } from '../../../src/lua/lib/format.js';
+import { numberToString } from '../../../src/lua/lib/number.js';
 
 export const luaAvailable = existsSync('/usr/bin/lua5.1');
 export const redisAvailable = existsSync('/usr/bin/redis-server');
@@ -184,4 +190,33 @@ export async function redisEvalExprs(redis: RedisOracle, exprs: string[]): Promi
     const value = r.value.slice(1);
     return r.value[0] === 'O' ? { ok: true, value } : { ok: false, value: value.replace(/^user_script:\d+: /, '') };
   });
+}
+
+/**
+ * Our values printed like the Lua-side `D` dump functions in the cjson/cmsgpack tests:
+ * tables with keys sorted, strings %q-quoted, cjson.null as NULL, others as type:value.
+ */
+export function dumpValue(v: unknown): string {
+  if (v instanceof LuaTable) {
+    const keys: LuaValue[] = [];
+    for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) keys.push(e[0]);
+    const str = (k: LuaValue): string => (typeof k === 'number' ? numberToString(k) : String(k));
+    keys.sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));
+    return '{' + keys.map((k) => dumpValue(k) + '=' + dumpValue(v.get(k))).join(',') + '}';
+  }
+  if (typeof v === 'string') return quoteString(v);
+  if (v === cjsonNull) return 'NULL';
+  if (v === undefined) return 'nil:nil';
+  if (typeof v === 'number') return 'number:' + numberToString(v);
+  return typeof v + ':' + String(v);
+}
+
+/** Runs a library call, turning a LuaLibError into the oracle's error result. */
+export function runLib(f: () => string): OracleResult {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof LuaLibError) return { ok: false, value: e.message };
+    throw e;
+  }
 }
