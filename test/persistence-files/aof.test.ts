@@ -70,7 +70,7 @@ function manifestPath(dir: string): string {
 }
 
 async function redisView(dir: string): Promise<Record<string, unknown>> {
-  const port = testPort();
+  const port = await testPort();
   const redis = await spawnServer('redis-server', redisServerArgs(port, dir, ['--appendonly', 'yes']), port);
   const rc = await RespClient.connect(port);
   try {

@@ -14,7 +14,7 @@ import { q, removeDir, spawnServer, stopChild, tempDir, testPort } from './suppo
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/lunakv-server.js');
 
 async function startProgram(dir: string, extra: string[] = []) {
-  const port = testPort();
+  const port = await testPort();
   return spawnServer(process.execPath, [BIN, '--port', String(port), '--dir', dir, ...extra], port);
 }
 

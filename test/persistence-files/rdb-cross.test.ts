@@ -23,7 +23,7 @@ async function waitForBgsave(server: import('../../src/server/server.js').Server
 test('a dump.rdb written by redis-server loads into lunakv with every key, TTL and function', async (t) => {
   if (!oracleAvailable()) return t.skip(ORACLE_MISSING);
   const dir = tempDir('r2l');
-  const port = testPort();
+  const port = await testPort();
   const redis = await spawnServer('redis-server', redisServerArgs(port, dir), port);
   const rc = await RespClient.connect(port);
   try {
@@ -60,7 +60,7 @@ test('a dump.rdb written by lunakv passes redis-check-rdb and loads into redis-s
     const check = spawnSync('redis-check-rdb', [path.join(dir, 'dump.rdb')], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /RDB looks OK/);
-    const port = testPort();
+    const port = await testPort();
     const redis = await spawnServer('redis-server', redisServerArgs(port, dir), port);
     const rc = await RespClient.connect(port);
     try {
@@ -88,7 +88,7 @@ test('rdbcompression no and rdbchecksum no files are read by redis-server', asyn
     const bytes = fs.readFileSync(path.join(dir, 'dump.rdb'));
     assert.equal(bytes.readBigUInt64LE(bytes.length - 8), 0n, 'checksum field is 0 with rdbchecksum no');
     const expected = await keyspaceView(lc);
-    const port = testPort();
+    const port = await testPort();
     const plain = ['--rdbcompression', 'no', '--rdbchecksum', 'no'];
     const redis = await spawnServer('redis-server', redisServerArgs(port, dir, plain), port);
     const rc = await RespClient.connect(port);
@@ -133,7 +133,7 @@ test('BGSAVE saves the data as it was when it started, whatever is written meanw
     assert.equal(replies[1]!.toString(), '-ERR Background save already in progress\r\n');
     assert.equal(await q(lc, 'GET', 'k29999'), 'changed');
     await waitForBgsave(lunakv.server);
-    const port = testPort();
+    const port = await testPort();
     const redis = await spawnServer('redis-server', redisServerArgs(port, dir), port);
     const rc = await RespClient.connect(port);
     try {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { RespClient } from '../support/resp-client.js';
+import { freePort } from '../support/oracle.js';
 
 export type Resp = string | number | null | Resp[] | { error: string };
 
@@ -167,13 +168,16 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Ports for servers these tests start: 7500-7599, spread so parallel files do not collide. */
-let nextPort = 7500 + Math.floor(Math.random() * 10) * 10;
-export function testPort(): number {
-  const port = nextPort;
-  nextPort = nextPort >= 7599 ? 7500 : nextPort + 1;
-  return port;
+/** A port the OS reports free; spawnServer checks that the answering server is the child it started. */
+export function testPort(): Promise<number> {
+  return freePort();
 }
+
+/** Children still running when the test file ends (npm test uses --test-force-exit) are killed. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
 
 export interface Child {
   process: ChildProcess;
@@ -183,22 +187,32 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Spawns a server program and waits until it answers PING (or exits). */
+/**
+ * Spawns a server program and waits until it answers on `port` with its own process id
+ * (INFO server), so a stray server on a reused port is never mistaken for it.
+ */
 export async function spawnServer(command: string, args: string[], port: number): Promise<Child> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      liveChildren.delete(child);
+      resolve(code);
+    }),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; i < 200 && !gone; i++) {
     try {
       const c = await RespClient.connect(port);
-      await c.call('PING');
+      const info = (await c.call('INFO', 'server')).toString('latin1');
       c.close();
-      break;
+      if (info.includes(`process_id:${child.pid}\r\n`)) break;
+      throw new Error(`port ${port} is answered by another process`);
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }

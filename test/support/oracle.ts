@@ -34,6 +34,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Oracles still running when the test file ends are killed (a failed test may not close its pair). */
+const liveOracles = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveOracles) child.kill('SIGKILL');
+});
+
 export interface Oracle {
   port: number;
   process: ChildProcess;
@@ -48,12 +54,16 @@ export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', os.tmpdir(), ...extraArgs],
     { stdio: 'ignore' },
   );
-  for (let i = 0; i < 100; i++) {
+  liveOracles.add(child);
+  child.once('exit', () => liveOracles.delete(child));
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
     try {
       const c = await RespClient.connect(port);
-      await c.call('PING');
+      const info = (await c.call('INFO', 'server')).toString('latin1');
       c.close();
-      break;
+      // The port was free a moment ago; make sure the server answering is ours.
+      if (info.includes(`process_id:${child.pid}\r\n`)) break;
+      throw new Error(`port ${port} is answered by another process`);
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }

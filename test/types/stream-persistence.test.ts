@@ -99,7 +99,7 @@ test('dump.rdb with streams: lunakv -> redis-check-rdb and redis-server, redis-s
     const check = spawnSync('redis-check-rdb', [path.join(dir, 'dump.rdb')], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
 
-    const port = testPort();
+    const port = await testPort();
     const redis = await spawnServer('redis-server', redisServerArgs(port, dir), port);
     const rc = await RespClient.connect(port);
     try {
