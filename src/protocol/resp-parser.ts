@@ -50,8 +50,10 @@ export class RespParser {
   /**
    * Adds received bytes and appends every complete command to `out`. Throws
    * ProtocolError (after appending the commands that preceded the bad input).
+   * `transient`: the chunk's memory is reused after this call (a socket's read buffer), so
+   * an incomplete command left in it is copied.
    */
-  feed(chunk: Buffer, out: string[][]): void {
+  feed(chunk: Buffer, out: string[][], transient = false): void {
     if (this.bigArg) {
       chunk = this.fillBigArg(chunk, out);
       if (chunk.length === 0) return;
@@ -62,7 +64,14 @@ export class RespParser {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]) as Latin1Buffer;
     }
     this.pos = 0;
-    this.parse(out);
+    try {
+      this.parse(out);
+    } finally {
+      if (transient && this.buf === chunk && this.pos < chunk.length) {
+        this.buf = Buffer.from(chunk.subarray(this.pos)) as Latin1Buffer;
+        this.pos = 0;
+      }
+    }
     if (this.buf.length - this.pos > this.limits.maxQueryBuffer) {
       throw new ProtocolError('client-query-buffer-limit exceeded');
     }

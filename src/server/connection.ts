@@ -9,6 +9,7 @@ import { ErrorReply, type Reply } from '../protocol/reply.js';
 import { Client, type ReplySink } from './client.js';
 import { DEFERRED, processCommand } from './dispatch.js';
 import type { Server } from './server.js';
+import { attachSocketIO, type SocketIO } from './socket-io.js';
 
 /** Stop reading from a client whose unsent replies exceed this (backpressure). */
 const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
@@ -23,6 +24,7 @@ export class Connection implements ReplySink {
   private processing = false;
   private flushScheduled = false;
   private readPaused = false;
+  private readonly io: SocketIO;
 
   constructor(
     private readonly server: Server,
@@ -39,18 +41,17 @@ export class Connection implements ReplySink {
     server.clients.set(this.client.id, this.client);
     server.stats.totalConnections++;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.onClose());
     socket.on('error', () => socket.destroy());
-    socket.on('drain', () => this.onDrain());
+    this.io = attachSocketIO(socket, { data: (chunk, transient) => this.onData(chunk, transient), drain: () => this.onDrain() });
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, transient: boolean): void {
     this.server.stats.netInputBytes += chunk.length;
     this.client.lastInteraction = Date.now();
     if (this.protocolError !== null || this.client.closed) return;
     try {
-      this.parser.feed(chunk, this.pending);
+      this.parser.feed(chunk, this.pending, transient);
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.protocolError = e.message;
@@ -122,13 +123,11 @@ export class Connection implements ReplySink {
     if (this.writer.length > 0 && !this.socket.destroyed) {
       const out = this.writer.view();
       this.server.stats.netOutputBytes += out.length;
-      const before = this.socket.writableLength;
-      this.socket.write(out);
       // A write that completed at once leaves nothing queued: the buffer can be reused.
-      this.writer.consumed(this.socket.writableLength > before || before > 0);
-      if (this.socket.writableLength > OUTPUT_HIGH_WATER && !this.readPaused) {
+      this.writer.consumed(!this.io.write(out));
+      if (this.io.queuedBytes() > OUTPUT_HIGH_WATER && !this.readPaused) {
         this.readPaused = true;
-        this.socket.pause();
+        this.io.pauseReading();
       }
     }
     if (this.client.closeAfterReply && !this.client.closed) {
@@ -142,7 +141,7 @@ export class Connection implements ReplySink {
   private onDrain(): void {
     if (this.readPaused) {
       this.readPaused = false;
-      this.socket.resume();
+      this.io.resumeReading();
     }
   }
 

@@ -5,7 +5,8 @@ import type { Server } from './server.js';
 
 export function listen(server: Server, port: number, host: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const tcp = net.createServer((socket) => {
+    // Paused: the connection's socket I/O starts reading (see socket-io.ts).
+    const tcp = net.createServer({ pauseOnConnect: true }, (socket) => {
       if (server.shuttingDown) {
         socket.destroy();
         return;
