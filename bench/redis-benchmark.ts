@@ -4,7 +4,9 @@
  * lunakv/redis. Both servers run as separate processes on free ports.
  *
  * Options (environment): BENCH_REQUESTS (default 100000), BENCH_TESTS (comma list for -t),
- * BENCH_ROUNDS (default 3: the best of alternating rounds is reported for each server),
+ * BENCH_ROUNDS (default 3: each row runs that many times on each server, back to back with
+ * the order alternating; the best run of each server gives "ratio", and the median of the
+ * paired per-round ratios is printed beside it),
  * BENCH_SCRIPTING (default 1; 0 skips the FCALL / EVALSHA rows), BENCH_DATATYPES (default 1;
  * 0 skips the data-type rows).
  *
@@ -32,25 +34,42 @@ const DATATYPES = process.env.BENCH_DATATYPES !== '0';
 const DATATYPE_TESTS = 'lpush,lpop,sadd,hset,zadd';
 const ZRANGE_KEY = 'bench:zset100';
 
-/** Creates the sorted set the ZRANGE row reads; returns the custom commands by row name. */
-function loadDataTypes(port: number): Map<string, string[]> {
+/** One row of the table: a built-in redis-benchmark test (-t) or a custom command. */
+interface Row {
+  name: string;
+  args: string[];
+}
+
+function builtinRows(tests: string): Row[] {
+  const names: Record<string, string> = {
+    ping: 'PING_INLINE,PING_MBULK',
+    set: 'SET',
+    get: 'GET',
+    incr: 'INCR',
+    mset: 'MSET (10 keys)',
+    lpush: 'LPUSH',
+    lpop: 'LPOP',
+    sadd: 'SADD',
+    hset: 'HSET',
+    zadd: 'ZADD',
+  };
+  const rows: Row[] = [];
+  for (const t of tests.split(',')) {
+    if (t === 'ping') {
+      rows.push({ name: 'PING_INLINE', args: ['-t', 'ping_inline'] }, { name: 'PING_MBULK', args: ['-t', 'ping_mbulk'] });
+    } else {
+      rows.push({ name: names[t] ?? t.toUpperCase(), args: ['-t', t] });
+    }
+  }
+  return rows;
+}
+
+/** Creates the sorted set the ZRANGE row reads. */
+function loadDataTypes(port: number): void {
   const members: string[] = [];
   for (let i = 0; i < 100; i++) members.push(String(i), `member:${i}`);
   const r = spawnSync('redis-cli', ['-p', String(port), 'ZADD', ZRANGE_KEY, ...members], { encoding: 'utf8' });
   if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`redis-cli ZADD on ${port}: ${r.stdout}${r.stderr}`);
-  return new Map([['ZRANGE 0 99 (100 members)', ['ZRANGE', ZRANGE_KEY, '0', '99']]]);
-}
-
-/** redis-benchmark's built-in data-type tests and the custom data-type commands. */
-function runDataTypeBenchmark(port: number, pipeline: number, custom: Map<string, string[]>, rows: Map<string, number>): void {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', DATATYPE_TESTS, '--csv'], {
-    encoding: 'utf8',
-  });
-  for (const line of r.stdout.split('\n').slice(1)) {
-    const cells = line.split('","').map((c) => c.replace(/"/g, ''));
-    if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
-  }
-  for (const [name, command] of custom) rows.set(name, runCustomBenchmark(port, pipeline, command));
 }
 
 const BENCH_LIBRARY = [
@@ -61,34 +80,35 @@ const BENCH_LIBRARY = [
 const GET_SCRIPT = "return redis.call('GET', KEYS[1])";
 const SET_SCRIPT = "return redis.call('SET', KEYS[1], ARGV[1])";
 
-/** Loads the library and the scripts; returns the custom commands to benchmark, by row name. */
-function loadScripting(port: number): Map<string, string[]> {
+/** Loads the library and the scripts (the same SHA1s on both servers). */
+function loadScripting(port: number): { getSha: string; setSha: string } {
   const cli = (...args: string[]) => {
     const r = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
     if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`redis-cli ${args[0]} on ${port}: ${r.stdout}${r.stderr}`);
     return r.stdout.trim();
   };
   cli('FUNCTION', 'LOAD', 'REPLACE', BENCH_LIBRARY);
-  const getSha = cli('SCRIPT', 'LOAD', GET_SCRIPT);
-  const setSha = cli('SCRIPT', 'LOAD', SET_SCRIPT);
-  // SET rows first, so the GET rows mostly find their keys.
-  return new Map([
-    ['FCALL set_fn', ['FCALL', 'set_fn', '1', 'key:__rand_int__', 'xxx']],
-    ['FCALL get_fn', ['FCALL', 'get_fn', '1', 'key:__rand_int__']],
-    ['EVALSHA set', ['EVALSHA', setSha, '1', 'key:__rand_int__', 'xxx']],
-    ['EVALSHA get', ['EVALSHA', getSha, '1', 'key:__rand_int__']],
-  ]);
+  return { getSha: cli('SCRIPT', 'LOAD', GET_SCRIPT), setSha: cli('SCRIPT', 'LOAD', SET_SCRIPT) };
 }
 
-/** redis-benchmark of one custom command (keys randomized with -r): requests/s. */
-function runCustomBenchmark(port: number, pipeline: number, command: string[]): number {
-  const r = spawnSync(
-    'redis-benchmark',
-    ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-r', '100000', '--csv', ...command],
-    { encoding: 'utf8' },
-  );
-  const row = r.stdout.split('\n')[1] ?? '';
-  return Number(row.split('","')[1]?.replace(/"/g, '') ?? 0) || 0;
+/** The scripting rows: SET rows first, so the GET rows mostly find their keys (-r randomizes). */
+function scriptingRows(shas: { getSha: string; setSha: string }): Row[] {
+  const random = ['-r', '100000'];
+  return [
+    { name: 'FCALL set_fn', args: [...random, 'FCALL', 'set_fn', '1', 'key:__rand_int__', 'xxx'] },
+    { name: 'FCALL get_fn', args: [...random, 'FCALL', 'get_fn', '1', 'key:__rand_int__'] },
+    { name: 'EVALSHA set', args: [...random, 'EVALSHA', shas.setSha, '1', 'key:__rand_int__', 'xxx'] },
+    { name: 'EVALSHA get', args: [...random, 'EVALSHA', shas.getSha, '1', 'key:__rand_int__'] },
+  ];
+}
+
+/** redis-benchmark of one row: requests/s. */
+function runRow(port: number, pipeline: number, row: Row): number {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '--csv', ...row.args], {
+    encoding: 'utf8',
+  });
+  const line = r.stdout.split('\n')[1] ?? '';
+  return Number(line.split('","')[1]?.replace(/"/g, '') ?? 0) || 0;
 }
 
 function freePort(): Promise<number> {
@@ -116,20 +136,6 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`server on port ${port} did not start`);
 }
 
-function runBenchmark(port: number, pipeline: number, scripting: Map<string, string[]> | null, dataTypes: Map<string, string[]> | null = null): Map<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS, '--csv'], {
-    encoding: 'utf8',
-  });
-  const rows = new Map<string, number>();
-  for (const line of r.stdout.split('\n').slice(1)) {
-    const cells = line.split('","').map((c) => c.replace(/"/g, ''));
-    if (cells.length > 1) rows.set(cells[0], Number(cells[1]));
-  }
-  if (scripting) for (const [name, command] of scripting) rows.set(name, runCustomBenchmark(port, pipeline, command));
-  if (dataTypes) runDataTypeBenchmark(port, pipeline, dataTypes, rows);
-  return rows;
-}
-
 async function main(): Promise<void> {
   if (spawnSync('redis-benchmark', ['--version']).status !== 0) {
     console.error('redis-benchmark is not installed (apt-get install -y redis-tools)');
@@ -144,27 +150,43 @@ async function main(): Promise<void> {
   try {
     await waitForPort(redisPort);
     await waitForPort(lunakvPort);
-    const redisScripting = SCRIPTING ? loadScripting(redisPort) : null;
-    const ourScripting = SCRIPTING ? loadScripting(lunakvPort) : null;
-    const redisDataTypes = DATATYPES ? loadDataTypes(redisPort) : null;
-    const ourDataTypes = DATATYPES ? loadDataTypes(lunakvPort) : null;
-    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}${DATATYPES ? ` + ${DATATYPE_TESTS} + ZRANGE` : ''}`);
-    console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio'].map((h) => h.padEnd(16)).join(''));
+    const shas = SCRIPTING ? loadScripting(redisPort) : null;
+    if (SCRIPTING) loadScripting(lunakvPort);
+    if (DATATYPES) {
+      loadDataTypes(redisPort);
+      loadDataTypes(lunakvPort);
+    }
+    const rows: Row[] = [...builtinRows(TESTS)];
+    if (shas) rows.push(...scriptingRows(shas));
+    if (DATATYPES) rows.push(...builtinRows(DATATYPE_TESTS), { name: 'ZRANGE 0 99 (100 members)', args: ['ZRANGE', ZRANGE_KEY, '0', '99'] });
+    console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, ${ROUNDS} rounds per row, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}${DATATYPES ? ` + ${DATATYPE_TESTS} + ZRANGE` : ''}`);
+    console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio', 'median ratio'].map((h, i) => h.padEnd(i === 0 ? 28 : 14)).join(''));
     for (const pipeline of PIPELINES) {
-      // Alternate the servers over several rounds and keep each one's best run, so a
-      // burst of load on this shared machine does not decide the ratio.
-      const redis = new Map<string, number>();
-      const ours = new Map<string, number>();
-      const keepBest = (into: Map<string, number>, from: Map<string, number>) => {
-        for (const [test, rps] of from) into.set(test, Math.max(into.get(test) ?? 0, rps));
-      };
-      for (let round = 0; round < ROUNDS; round++) {
-        keepBest(redis, runBenchmark(redisPort, pipeline, redisScripting, redisDataTypes));
-        keepBest(ours, runBenchmark(lunakvPort, pipeline, ourScripting, ourDataTypes));
-      }
-      for (const [test, rps] of redis) {
-        const mine = ours.get(test) ?? 0;
-        console.log([test, `-P ${pipeline}`, rps.toFixed(0), mine.toFixed(0), (mine / rps).toFixed(2)].map((c) => c.padEnd(16)).join(''));
+      for (const row of rows) {
+        // The two servers run the same row back to back, alternating which goes first,
+        // so a burst of load on this shared machine hits both; the best run of each is
+        // reported, and the median of the paired ratios beside it.
+        let redisBest = 0;
+        let oursBest = 0;
+        const ratios: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          let redis: number;
+          let ours: number;
+          if (round % 2 === 0) {
+            redis = runRow(redisPort, pipeline, row);
+            ours = runRow(lunakvPort, pipeline, row);
+          } else {
+            ours = runRow(lunakvPort, pipeline, row);
+            redis = runRow(redisPort, pipeline, row);
+          }
+          redisBest = Math.max(redisBest, redis);
+          oursBest = Math.max(oursBest, ours);
+          if (redis > 0) ratios.push(ours / redis);
+        }
+        ratios.sort((a, b) => a - b);
+        const median = ratios.length ? ratios[Math.floor(ratios.length / 2)]! : 0;
+        const cells = [row.name, `-P ${pipeline}`, redisBest.toFixed(0), oursBest.toFixed(0), (oursBest / redisBest).toFixed(2), median.toFixed(2)];
+        console.log(cells.map((c, i) => c.padEnd(i === 0 ? 28 : 14)).join(''));
       }
     }
   } finally {
