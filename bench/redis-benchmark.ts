@@ -33,6 +33,7 @@ const SCRIPTING = process.env.BENCH_SCRIPTING !== '0';
 const DATATYPES = process.env.BENCH_DATATYPES !== '0';
 const DATATYPE_TESTS = 'lpush,lpop,sadd,hset,zadd';
 const ZRANGE_KEY = 'bench:zset100';
+const WARMUP_REQUESTS = 20000;
 
 /** One row of the table: a built-in redis-benchmark test (-t) or a custom command. */
 interface Row {
@@ -103,8 +104,8 @@ function scriptingRows(shas: { getSha: string; setSha: string }): Row[] {
 }
 
 /** redis-benchmark of one row: requests/s. */
-function runRow(port: number, pipeline: number, row: Row): number {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(REQUESTS), '-P', String(pipeline), '--csv', ...row.args], {
+function runRow(port: number, pipeline: number, row: Row, requests = REQUESTS): number {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(CLIENTS), '-n', String(requests), '-P', String(pipeline), '--csv', ...row.args], {
     encoding: 'utf8',
   });
   const line = r.stdout.split('\n')[1] ?? '';
@@ -161,6 +162,11 @@ async function main(): Promise<void> {
     if (DATATYPES) rows.push(...builtinRows(DATATYPE_TESTS), { name: 'ZRANGE 0 99 (100 members)', args: ['ZRANGE', ZRANGE_KEY, '0', '99'] });
     console.log(`redis-benchmark -c ${CLIENTS} -n ${REQUESTS}, ${ROUNDS} rounds per row, tests ${TESTS}${SCRIPTING ? ' + FCALL/EVALSHA' : ''}${DATATYPES ? ` + ${DATATYPE_TESTS} + ZRANGE` : ''}`);
     console.log(['test', 'pipeline', 'redis rps', 'lunakv rps', 'ratio', 'median ratio'].map((h, i) => h.padEnd(i === 0 ? 28 : 14)).join(''));
+    // Warm-up, not measured: lunakv's JIT compiles its hot paths during the first requests.
+    for (const row of rows) {
+      runRow(redisPort, 1, row, WARMUP_REQUESTS);
+      runRow(lunakvPort, 1, row, WARMUP_REQUESTS);
+    }
     for (const pipeline of PIPELINES) {
       for (const row of rows) {
         // The two servers run the same row back to back, alternating which goes first,
