@@ -109,7 +109,10 @@ function setGeneric(
     if (cur instanceof ErrorReply) return cur;
     old = cur ?? null;
   }
-  const found = db.get(key) !== undefined;
+  // lookupKeyWrite: needed for NX/XX, and for its side effect of expiring the key
+  // (events, propagated DEL) when any key has a TTL; otherwise a lookup changes nothing.
+  const conditional = (flags & (SetFlag.NX | SetFlag.XX)) !== 0;
+  const found = (conditional || db.expires.size !== 0) && db.get(key) !== undefined;
   if ((flags & SetFlag.NX && found) || (flags & SetFlag.XX && !found)) {
     return flags & SetFlag.GET ? old : abortReply;
   }

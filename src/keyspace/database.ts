@@ -118,8 +118,10 @@ export class Database {
    * Stores `value` at `key`. The TTL is removed unless keepTtl. Signals the change.
    */
   set(key: string, value: RedisValue, keepTtl = false): void {
-    const existed = this.data.has(key);
+    // One hash lookup: the size tells whether the key was new.
+    const sizeBefore = this.data.size;
     this.data.set(key, value);
+    const existed = this.data.size === sizeBefore;
     if (this.rawStrings !== null) this.rawStrings.delete(key);
     if (!existed) {
       if (this.scanIndex) this.scanIndex.add(key);

@@ -15,7 +15,8 @@
  *
  * Lookups do not walk chains: a Map from key to node index mirrors the node vector
  * (it holds exactly the keys present in nodes, including keys whose value was set to
- * nil, which keep their node until the next rehash just like in Lua). Lua's hash of a
+ * nil, which keep their node until the next rehash just like in Lua). Node vectors of
+ * up to 8 nodes have no Map: their keys are scanned. Lua's hash of a
  * key is computed only when a key is inserted, and cached per node for rehashes.
  *
  * Hashes (lstring.c / ltable.c): strings with luaS_newlstr's hash (Redis's Lua hashes
@@ -33,6 +34,9 @@ import type { LuaValue } from './value.js';
 /** Maximum array part size (MAXASIZE in ltable.c is 2^26). */
 const MAX_ARRAY_SIZE = 1 << 26;
 const MAX_BITS = 26;
+
+/** Node vectors up to this size have no key index: a scan is cheaper than a Map. */
+const SMALL_NODES = 8;
 
 /** No next node in a chain. */
 const NONE = -1;
@@ -127,14 +131,26 @@ export class LuaTable {
       const i = key - 1;
       if (i >>> 0 === i && i < this.arr.length) return this.arr[i];
     }
-    const slot = this.index.get(key);
-    return slot === undefined ? undefined : this.nodeValue[slot];
+    const slot = this.slotOf(key);
+    return slot < 0 ? undefined : this.nodeValue[slot];
   }
 
   /** t[key] for a string key (no array-part test). */
   getStr(key: string): LuaValue {
+    const slot = this.slotOf(key);
+    return slot < 0 ? undefined : this.nodeValue[slot];
+  }
+
+  /** The node holding `key`, or -1. Small node vectors are scanned: no Map to build. */
+  private slotOf(key: LuaValue): number {
+    const size = this.nodeCount;
+    if (size <= SMALL_NODES) {
+      const keys = this.nodeKey;
+      for (let i = 0; i < size; i++) if (keys[i] === key) return i;
+      return -1;
+    }
     const slot = this.index.get(key);
-    return slot === undefined ? undefined : this.nodeValue[slot];
+    return slot === undefined ? -1 : slot;
   }
 
   /** Raw set (luaH_set). Throws for nil and NaN keys (callers raise Lua's message first). */
@@ -149,8 +165,8 @@ export class LuaTable {
     } else if (key === undefined) {
       throw new Error('table index is nil');
     }
-    const slot = this.index.get(key);
-    if (slot !== undefined) {
+    const slot = this.slotOf(key);
+    if (slot >= 0) {
       this.nodeValue[slot] = value;
       return;
     }
@@ -187,7 +203,7 @@ export class LuaTable {
         this.nodeValue[free] = this.nodeValue[mp];
         next[free] = next[mp];
         this.nodeHash[free] = this.nodeHash[mp];
-        this.index.set(other, free);
+        if (size > SMALL_NODES) this.index.set(other, free);
         next[mp] = NONE;
         keys[mp] = undefined;
       } else {
@@ -199,12 +215,12 @@ export class LuaTable {
     } else {
       // a node whose value is nil: a key left there (set to nil) is overwritten
       const stale = keys[mp];
-      if (stale !== undefined) this.index.delete(stale);
+      if (stale !== undefined && size > SMALL_NODES) this.index.delete(stale);
     }
     keys[mp] = key;
     this.nodeHash[mp] = hash;
     this.nodeValue[mp] = value;
-    this.index.set(key, mp);
+    if (size > SMALL_NODES) this.index.set(key, mp);
   }
 
   /** getfreepos: the next node below `lastFree` with no key, or -1. */
@@ -272,8 +288,8 @@ export class LuaTable {
       const i = key - 1;
       if (i >>> 0 === i && i < this.arr.length) return i;
     }
-    const slot = this.index.get(key);
-    if (slot === undefined) throw new Error("invalid key to 'next'");
+    const slot = this.slotOf(key);
+    if (slot < 0) throw new Error("invalid key to 'next'");
     return this.arr.length + slot;
   }
 
@@ -375,7 +391,7 @@ export class LuaTable {
     this.nodeHash = hashes;
     this.nodeCount = n;
     this.lastFree = n;
-    this.index = new Map();
+    this.index = n > SMALL_NODES ? new Map() : EMPTY_INDEX;
   }
 
   /** ltable.c resize: new part sizes; re-inserts the entries the way Lua does. */
