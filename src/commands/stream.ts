@@ -22,6 +22,7 @@ import { ErrorReply, Errors, MapReply, NULL_ARRAY, OK, SimpleReply, type Reply }
 import { blockOrTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { NotifyClass, notify } from '../server/notifications.js';
+import { listeningPropagator } from '../server/propagation.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
@@ -307,7 +308,7 @@ const xrevrange: Handler = (client, args) => xrangeGeneric(client, args, true);
 // ---- consumer groups ----
 
 /** streamLookupConsumer, creating it (streamCreateConsumer, with its event on `key`) when absent. */
-function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name: string, now: number): Consumer {
+function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name: string, now: number, created?: () => void): Consumer {
   let c = group.consumers.get(name);
   if (c) {
     c.seenTime = now;
@@ -316,6 +317,7 @@ function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name:
   c = { name, seenTime: now, pending: new Map() };
   group.consumers.set(name, c);
   notifyStream(client, 'xgroup-createconsumer', key);
+  created?.();
   return c;
 }
 
@@ -331,7 +333,15 @@ function noGroup(key: string, group: string): ErrorReply {
  * Delivers new entries (after the group's last ID) to `consumer`, as
  * streamReplyWithRange does for XREADGROUP ... >.
  */
-function deliverNew(s: RedisStream, group: ConsumerGroup, consumer: Consumer, count: number, noAck: boolean, now: number): StreamEntry[] {
+function deliverNew(
+  s: RedisStream,
+  group: ConsumerGroup,
+  consumer: Consumer,
+  count: number,
+  noAck: boolean,
+  now: number,
+  propagation: StreamPropagation | null,
+): StreamEntry[] {
   const out = rangeEntries(s, group.lastId + 1n, MAX_ID, count, false);
   for (const e of out) {
     if (group.entriesRead !== -1 && !s.rangeHasTombstones(e.id)) group.entriesRead++;
@@ -346,8 +356,50 @@ function deliverNew(s: RedisStream, group: ConsumerGroup, consumer: Consumer, co
     const pe: PendingEntry = { id: e.id, consumer, deliveryTime: now, deliveryCount: 1 };
     group.pending.set(e.id, pe);
     consumer.pending.set(e.id, pe);
+    if (propagation !== null) propagateClaim(propagation, group, formatId(e.id), pe);
   }
+  // With NOACK no XCLAIM carries the new last ID: the group's position goes on its own.
+  if (propagation !== null && noAck && out.length > 0) propagateGroupId(propagation, group);
   return out;
+}
+
+/** Where the effects of a group read are propagated: the key and group name as given. */
+interface StreamPropagation {
+  propagate(argv: string[]): void;
+  key: string;
+  groupName: string;
+}
+
+function streamPropagation(client: Client, key: string, groupName: string): StreamPropagation | null {
+  const propagator = listeningPropagator(client.server);
+  if (propagator === null) return null;
+  const dbId = client.db.id;
+  return { propagate: (argv) => propagator.propagate(dbId, argv), key, groupName };
+}
+
+/** streamPropagateXCLAIM: an idempotent XCLAIM recreating one pending entry. */
+function propagateClaim(p: StreamPropagation, group: ConsumerGroup, id: string, pe: PendingEntry): void {
+  p.propagate([
+    'XCLAIM',
+    p.key,
+    p.groupName,
+    pe.consumer.name,
+    '0',
+    id,
+    'TIME',
+    String(pe.deliveryTime),
+    'RETRYCOUNT',
+    String(pe.deliveryCount),
+    'FORCE',
+    'JUSTID',
+    'LASTID',
+    formatId(group.lastId),
+  ]);
+}
+
+/** streamPropagateGroupID */
+function propagateGroupId(p: StreamPropagation, group: ConsumerGroup): void {
+  p.propagate(['XGROUP', 'SETID', p.key, p.groupName, formatId(group.lastId), 'ENTRIESREAD', String(group.entriesRead)]);
 }
 
 /** XREADGROUP with an explicit ID: the consumer's own pending entries after `after`. */
@@ -636,13 +688,17 @@ function serveRead(
     const g = consumerName !== null ? groups[k] : null;
     let items: Reply[] | null = null;
     if (g) {
-      if (gt !== MAX_ID && !fromBlock) {
-        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now);
-        items = deliverHistory(s, consumer, gt, count, now);
-        db.modified(keys[k]);
-      } else if (s.length && lastValidId(s) > g.lastId) {
-        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now);
-        items = deliverNew(s, g, consumer, count, noAck, now).map(entryReply);
+      const serveHistory = gt !== MAX_ID && !fromBlock;
+      if (serveHistory || (s.length && lastValidId(s) > g.lastId)) {
+        // XREADGROUP is propagated as its effects (see deliverNew); a consumer that only
+        // NOACK reads create would be missing from the AOF and replicas: it goes alone.
+        const propagation = streamPropagation(client, keys[k], g.name);
+        const created =
+          propagation !== null && noAck
+            ? () => propagation.propagate(['XGROUP', 'CREATECONSUMER', keys[k], g.name, consumerName!])
+            : undefined;
+        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now, created);
+        items = serveHistory ? deliverHistory(s, consumer, gt, count, now) : deliverNew(s, g, consumer, count, noAck, now, propagation).map(entryReply);
         db.modified(keys[k]);
       }
     } else if (s.length && lastValidId(s) > gt) {

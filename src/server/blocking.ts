@@ -120,9 +120,18 @@ export class BlockingManager {
             this.server.clock.now = Date.now();
             const observer = this.server.commandObserver;
             if (observer !== null) observer.beforeBlockedServe(client, db);
-            const reply = state.tryServe(key);
+            // Like a call(): what serving propagates (XREADGROUP's XCLAIMs, a pop) goes out
+            // together at the end, in MULTI ... EXEC when it is more than one command.
+            this.server.callDepth++;
+            let reply: Reply | undefined;
+            try {
+              reply = state.tryServe(key);
+              if (reply !== undefined && observer !== null && !(reply instanceof ErrorReply)) observer.afterBlockedServe(client, db, reply);
+            } finally {
+              this.server.callDepth--;
+            }
+            observer?.afterCall?.(null);
             if (reply === undefined) continue;
-            if (observer !== null && !(reply instanceof ErrorReply)) observer.afterBlockedServe(client, db, reply);
             this.unblock(client, reply);
           }
         }

@@ -50,8 +50,11 @@ interface PendingCommand {
   target: number;
 }
 
-/** Commands whose own argv is never propagated: their effects are. */
-const NEVER_PROPAGATED = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+/**
+ * Commands whose own argv is never propagated: their effects are (XREADGROUP describes
+ * its own with alsoPropagate, as preventCommandPropagation + streamPropagateXCLAIM do).
+ */
+const NEVER_PROPAGATED = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'xreadgroup']);
 /** Propagated to replicas whatever they changed (forceCommandPropagation(c, PROPAGATE_REPL)). */
 const REPLICATION_ONLY = new Set(['publish', 'spublish']);
 const BLOCKING_POPS = new Set(['blpop', 'brpop', 'blmove', 'brpoplpush', 'bzpopmin', 'bzpopmax', 'blmpop', 'bzmpop']);
@@ -153,6 +156,16 @@ export function enoughGoodReplicas(server: Server, ackTimeOf: (replica: Client) 
   return good >= wanted;
 }
 
+/**
+ * For commands that describe their own effects (Redis's alsoPropagate from inside a
+ * command): the propagator when the AOF or a replica listens, else null, so that the
+ * caller builds no argv for nobody.
+ */
+export function listeningPropagator(server: Server): Propagator | null {
+  const p = server.extensions.get('propagation') as Propagator | undefined;
+  return p !== undefined && p.listening ? p : null;
+}
+
 // ---------------------------------------------------------------------------------------
 // The propagator
 
@@ -180,7 +193,7 @@ export class Propagator implements CommandObserver {
   }
 
   /** Anything listens: the AOF or replicas (else nothing is worth computing). */
-  private get listening(): boolean {
+  get listening(): boolean {
     return this.replication.active || (this.persistence !== null && this.persistence.aofEnabled);
   }
 
@@ -244,7 +257,7 @@ export class Propagator implements CommandObserver {
     else for (const argv of forms) this.pending.push({ dbId, argv, target: PROPAGATE_ALL });
   }
 
-  afterCall(entry: CommandEntry): void {
+  afterCall(entry: CommandEntry | null): void {
     if (this.pending.length !== 0) this.flush(entry);
   }
 

@@ -52,8 +52,11 @@ export interface CommandObserver {
   afterBlockedServe(client: Client, db: Database, reply: Reply): void;
   /** A key was deleted because its TTL passed (lazily or by the active cycle). */
   keyExpired?(db: Database, key: string): void;
-  /** After a top-level call() (not nested in EXEC or a script) finished: propagation flushes. */
-  afterCall?(entry: CommandEntry): void;
+  /**
+   * After a top-level call() (not nested in EXEC or a script) finished, or a blocked
+   * client was served (entry null): propagation flushes.
+   */
+  afterCall?(entry: CommandEntry | null): void;
 }
 
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */

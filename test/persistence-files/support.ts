@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import { RespClient } from '../support/resp-client.js';
 import { freePort } from '../support/oracle.js';
 
@@ -173,8 +174,14 @@ export function testPort(): Promise<number> {
   return freePort();
 }
 
-/** Children still running when the test file ends (npm test uses --test-force-exit) are killed. */
+/**
+ * Children still running when the test file's tests are done (a failed test may not
+ * have stopped its own) are killed, so they cannot keep the file's process alive.
+ */
 const liveChildren = new Set<ChildProcess>();
+after(() => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
 process.once('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
 });

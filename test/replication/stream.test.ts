@@ -211,6 +211,39 @@ describe('replication stream vs redis-server', () => {
     for (const c of [oracleBlocked, lunakvBlocked, oracleMove, lunakvMove]) c.close();
   });
 
+  test('XREADGROUP becomes XCLAIM per delivered entry, XGROUP SETID after NOACK, CREATECONSUMER for NOACK consumers', async (t) => {
+    if (!pair) return t.skip(ORACLE_MISSING);
+    const stream = await propagated([
+      ['FLUSHALL'],
+      ['XADD', 's', '1-1', 'f', 'v1'],
+      ['XADD', 's', '1-2', 'f', 'v2'],
+      ['XADD', 's', '1-3', 'f', 'v3'],
+      ['XGROUP', 'CREATE', 's', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 2, 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'STREAMS', 's', '>'],
+      ['XADD', 's', '1-4', 'f', 'v4'],
+      ['XREADGROUP', 'GROUP', 'g', 'carol', 'NOACK', 'STREAMS', 's', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 's', '0'],
+      ['MULTI'],
+      ['XREADGROUP', 'GROUP', 'g', 'dave', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'dave', 'STREAMS', 's', '>'],
+      ['EXEC'],
+    ]);
+    assert.ok(stream.some((argv) => argv[0]?.toUpperCase() === 'XCLAIM'));
+    // A blocked NOACK reader served by an XADD.
+    const [oracleBlocked, lunakvBlocked] = await pair.connectBoth();
+    const waits = [
+      oracleBlocked.call('XREADGROUP', 'GROUP', 'g', 'erin', 'NOACK', 'BLOCK', 0, 'STREAMS', 's', '>'),
+      lunakvBlocked.call('XREADGROUP', 'GROUP', 'g', 'erin', 'NOACK', 'BLOCK', 0, 'STREAMS', 's', '>'),
+    ];
+    await sleep(50);
+    await propagated([['XADD', 's', '1-5', 'f', 'v5']]);
+    const [fromOracle, fromLunakv] = await Promise.all(waits);
+    assert.equal(fromLunakv!.toString('latin1'), fromOracle!.toString('latin1'));
+    for (const c of [oracleBlocked, lunakvBlocked]) c.close();
+  });
+
   test('FLUSHALL, FLUSHDB, SWAPDB, MOVE, database changes, PUBLISH', async (t) => {
     if (!pair) return t.skip(ORACLE_MISSING);
     await propagated([

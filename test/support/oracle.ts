@@ -34,8 +34,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Oracles still running when the test file ends are killed (a failed test may not close its pair). */
+/**
+ * Oracles still running when the test file's tests are done are killed (a failed test
+ * may not close its pair), so they cannot keep the file's process alive.
+ */
 const liveOracles = new Set<ChildProcess>();
+after(() => {
+  for (const child of liveOracles) child.kill('SIGKILL');
+});
 process.once('exit', () => {
   for (const child of liveOracles) child.kill('SIGKILL');
 });
