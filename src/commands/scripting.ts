@@ -13,7 +13,7 @@ import {
 } from '../protocol/reply.js';
 import { globMatch } from '../keyspace/glob.js';
 import { decodeFunctionsPayload, encodeFunctionsPayload } from '../persistence/function-payload.js';
-import { ScriptingEngine } from '../scripting/engine.js';
+import { ScriptingEngine, type CachedScript } from '../scripting/engine.js';
 import { sha1hex } from '../scripting/bridge.js';
 import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
 import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
@@ -74,14 +74,20 @@ function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boole
   const numKeys = parseNumKeys(args, Errors.notInteger);
   if (numKeys instanceof ErrorReply) return numKeys;
   const engine = engineOf(client);
-  const sha = evalsha ? lowerAscii(args[1]) : sha1hex(args[1]);
-  let script = engine.scripts.get(sha);
-  if (!script) {
-    if (evalsha) return NOSCRIPT;
-    const created = createScript(engine, args[1], sha);
-    if (created instanceof ErrorReply) return created;
-    script = created;
+  let script: CachedScript | undefined;
+  if (evalsha) {
+    script = engine.scriptBySha(args[1]);
+    if (!script) return NOSCRIPT;
+  } else {
+    const sha = sha1hex(args[1]);
+    script = engine.scripts.get(sha);
+    if (!script) {
+      const created = createScript(engine, args[1], sha);
+      if (created instanceof ErrorReply) return created;
+      script = created;
+    }
   }
+  const sha = script.sha;
   const refused = engine.checkRun(script.flags, ro);
   if (refused) return refused;
   // KEYS and ARGV are globals of the (read-only) global table: set them raw.
@@ -102,8 +108,7 @@ function evalFlags(evalsha: boolean, entryFlags: number) {
     if (args.length < 2) return entryFlags;
     if (evalsha && args[1].length !== 40) return entryFlags;
     const engine = engineOf(client);
-    const sha = evalsha ? lowerAscii(args[1]) : sha1hex(args[1]);
-    const cached = engine.scripts.get(sha);
+    const cached = evalsha ? engine.scriptBySha(args[1]) : engine.scripts.get(sha1hex(args[1]));
     let flags: number;
     if (cached) flags = cached.flags;
     else {

@@ -107,10 +107,13 @@ interface TrimArgs {
   id: ParsedId | null;
   /** Index of the ID argument (XADD). */
   idIndex: number;
+  /** Index of the "~" of an approximate trim, and of the MAXLEN / MINID threshold. */
+  approxIndex: number;
+  thresholdIndex: number;
 }
 
 function parseAddOrTrim(client: Client, args: string[], xadd: boolean): TrimArgs | ErrorReply {
-  const out: TrimArgs = { approx: false, limit: 0, noMkStream: false, id: null, idIndex: -1 };
+  const out: TrimArgs = { approx: false, limit: 0, noMkStream: false, id: null, idIndex: -1, approxIndex: -1, thresholdIndex: -1 };
   let strategy: 'none' | 'maxlen' | 'minid' = 'none';
   let limitGiven = false;
   let i = 2;
@@ -123,10 +126,13 @@ function parseAddOrTrim(client: Client, args: string[], xadd: boolean): TrimArgs
       if (strategy !== 'none') return new ErrorReply('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
       out.approx = false;
       const next = args[i + 1];
+      out.approxIndex = -1;
       if (more >= 2 && next === '~') {
         out.approx = true;
+        out.approxIndex = i + 1;
         i++;
       } else if (more >= 2 && next === '=') i++;
+      out.thresholdIndex = i + 1;
       if (lower === 'maxlen') {
         const v = parseInt64(args[i + 1]);
         if (v === null) return Errors.notInteger;
@@ -162,6 +168,23 @@ function parseAddOrTrim(client: Client, args: string[], xadd: boolean): TrimArgs
     if (!out.approx) return new ErrorReply('ERR syntax error, LIMIT cannot be used without the special ~ option');
   } else if (out.approx) out.limit = 100 * nodeMaxEntries(client);
   return out;
+}
+
+/**
+ * XADD / XTRIM propagate deterministically (xaddCommand's argv rewrites): the generated
+ * ID instead of "*" or "ms-*", and an approximate trim as an exact one ("=" and the
+ * resulting length, or the first ID left), since nodes may be cut elsewhere on replay.
+ */
+function propagateAddOrTrim(client: Client, args: string[], t: TrimArgs, s: RedisStream, addedId: string | null): void {
+  const propagator = listeningPropagator(client.server);
+  if (propagator === null) return;
+  const argv = args.slice();
+  if (t.approx) {
+    argv[t.approxIndex] = '=';
+    argv[t.thresholdIndex] = t.maxLen !== undefined ? String(s.length) : formatId(s.firstEdgeId);
+  }
+  if (addedId !== null && (t.id === null || t.id.seqAuto)) argv[t.idIndex] = addedId;
+  propagator.propagate(client.db.id, argv);
 }
 
 function applyTrim(s: RedisStream, t: TrimArgs): number {
@@ -208,7 +231,9 @@ const xadd: Handler = (client, args) => {
   notifyStream(client, 'xadd', args[1]);
   if (applyTrim(s, t)) notifyStream(client, 'xtrim', args[1]);
   db.signalReady(args[1]);
-  return formatId(id);
+  const added = formatId(id);
+  propagateAddOrTrim(client, args, t, s, added);
+  return added;
 };
 
 const xtrim: Handler = (client, args) => {
@@ -221,6 +246,7 @@ const xtrim: Handler = (client, args) => {
   if (n) {
     client.db.modified(args[1]);
     notifyStream(client, 'xtrim', args[1]);
+    propagateAddOrTrim(client, args, t, s, null);
   }
   return n;
 };

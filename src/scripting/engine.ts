@@ -8,7 +8,7 @@ import type { Server } from '../server/server.js';
 import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
 import { createErrorHandler, createLibraryApiTable, createRedisTable, NO_REPLICAS_ERROR } from './bridge.js';
 import { errorTable, luaToReply } from './convert.js';
-import { FunctionLibraries } from './functions.js';
+import { FunctionLibraries, lowerAscii } from './functions.js';
 import {
   CHECK_INTERVAL, compileChunk, createGlobals, LuaExecution, LuaFunction, LuaTable, seal,
   toLuaError, type ExecutionResult, type LuaPosition, type LuaValue,
@@ -38,6 +38,8 @@ export interface RunContext {
 }
 
 export interface CachedScript {
+  /** SHA1 of the body, lower-case hex. */
+  sha: string;
   body: string;
   fn: LuaFunction;
   flags: number;
@@ -122,12 +124,31 @@ export class ScriptingEngine {
     } catch (e) {
       return new ErrorReply(`ERR Error compiling script (new function): ${errorText(e)}`.replace(/[\r\n]/g, ' '));
     }
-    const script = { body, fn, flags };
+    const script = { sha, body, fn, flags };
     this.scripts.set(sha, script);
+    this.lastShaArg = '';
+    this.lastShaScript = undefined;
     return script;
   }
 
+  /**
+   * The script an EVALSHA argument names (any case). The last argument seen is
+   * remembered: EVALSHA resolves it twice (flags, then the call) and clients repeat it.
+   */
+  scriptBySha(shaArg: string): CachedScript | undefined {
+    if (shaArg === this.lastShaArg) return this.lastShaScript;
+    const script = this.scripts.get(lowerAscii(shaArg));
+    this.lastShaArg = shaArg;
+    this.lastShaScript = script;
+    return script;
+  }
+
+  private lastShaArg = '';
+  private lastShaScript: CachedScript | undefined = undefined;
+
   flushScripts(): void {
+    this.lastShaArg = '';
+    this.lastShaScript = undefined;
     this.scripts.clear();
   }
 

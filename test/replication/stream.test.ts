@@ -244,6 +244,30 @@ describe('replication stream vs redis-server', () => {
     for (const c of [oracleBlocked, lunakvBlocked]) c.close();
   });
 
+  test('XADD and XTRIM: generated IDs and approximate trims are propagated exactly', async (t) => {
+    if (!pair) return t.skip(ORACLE_MISSING);
+    const adds: (string | number)[][] = [];
+    for (let i = 1; i <= 30; i++) adds.push(['XADD', 't', `${i}-*`, 'f', `v${i}`]);
+    try {
+      await propagated([
+        ['FLUSHALL'],
+        ['CONFIG', 'SET', 'stream-node-max-entries', 5],
+        ...adds,
+        ['XADD', 't', 'MAXLEN', '~', 12, '31-*', 'f', 'v'],
+        ['XADD', 't', 'MAXLEN', '=', 100, '32-5', 'f', 'v'],
+        ['XADD', 't', 'MINID', '~', '24-0', 'LIMIT', 100, '33-*', 'f', 'v'],
+        ['XTRIM', 't', 'MAXLEN', '~', 3],
+        ['XTRIM', 't', 'MAXLEN', '~', 3],
+        ['XTRIM', 't', 'MINID', 33],
+        ['XADD', 'missing', 'NOMKSTREAM', '*', 'f', 'v'],
+        ['XDEL', 't', '33-0'],
+        ['XADD', 't', 'MINID', '~', '0-1', '34-*', 'f', 'v'],
+      ]);
+    } finally {
+      await pair.both('CONFIG', 'SET', 'stream-node-max-entries', 100);
+    }
+  });
+
   test('FLUSHALL, FLUSHDB, SWAPDB, MOVE, database changes, PUBLISH', async (t) => {
     if (!pair) return t.skip(ORACLE_MISSING);
     await propagated([

@@ -97,6 +97,16 @@ export class RedisStream implements CollectionValue {
     return this.entries.length ? this.entries[0].id : 0n;
   }
 
+  /**
+   * streamGetEdgeID(s, first, skip_tombstones = 0): the first ID in the first node,
+   * deleted or not, which is that node's master ID; the maximal ID when there is no node.
+   */
+  get firstEdgeId(): StreamId {
+    let first = -1;
+    for (const node of this.nodeLive.keys()) if (first < 0 || node < first) first = node;
+    return first < 0 ? MAX_ID : (this.nodeMaster.get(first) ?? MAX_ID);
+  }
+
   /** Number of listpack nodes (XINFO radix-tree-keys). */
   get nodeCount(): number {
     return this.nodeLive.size;
