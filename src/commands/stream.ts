@@ -164,7 +164,10 @@ function parseAddOrTrim(client: Client, args: string[], xadd: boolean): TrimArgs
   out.idIndex = i;
   if (out.limit && strategy === 'none') return new ErrorReply('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
   if (!xadd && strategy === 'none') return new ErrorReply('ERR syntax error, XTRIM must be called with a trimming strategy');
-  if (limitGiven) {
+  if (client.mustObey) {
+    // The AOF holds the exact form XADD/XTRIM propagated (the threshold was rewritten).
+    out.limit = 0;
+  } else if (limitGiven) {
     if (!out.approx) return new ErrorReply('ERR syntax error, LIMIT cannot be used without the special ~ option');
   } else if (out.approx) out.limit = 100 * nodeMaxEntries(client);
   return out;

@@ -84,6 +84,7 @@ export class AppendOnlyFile {
     const files: ManifestFile[] = [...(this.base ? [this.base] : []), ...this.incrs];
     const client = new FakeClient(this.server, null);
     client.authenticated = true;
+    client.mustObey = true;
     let commands = 0;
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;

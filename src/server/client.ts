@@ -51,6 +51,11 @@ export class Client {
   replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
   /** The client is a script's caller (scripting sets this on its fake client). */
   isScript = false;
+  /**
+   * Commands come from the AOF (or a master): Redis's mustObeyClient. They are the
+   * propagated forms, accepted as they are (e.g. an exact trim with LIMIT).
+   */
+  mustObey = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */

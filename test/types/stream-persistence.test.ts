@@ -127,6 +127,55 @@ test('dump.rdb with streams: lunakv -> redis-check-rdb and redis-server, redis-s
   }
 });
 
+test('stream commands in the AOF: DEBUG LOADAOF with another node size gives what redis-server gives', async (t) => {
+  const pair = await startPair({ 'enable-debug-command': 'yes', 'enable-protected-configs': 'yes', 'aof-use-rdb-preamble': 'no', appendfsync: 'always', 'stream-node-max-entries': '10' });
+  if (!pair) return t.skip(ORACLE_MISSING);
+  const dirs = [tempDir('stream-aof-redis'), tempDir('stream-aof-lunakv')];
+  try {
+    // Each server logs to its own directory, from an empty dataset.
+    for (const [i, port] of [pair.oracle.port, pair.lunakv.port].entries()) {
+      const c = await RespClient.connect(port);
+      assert.equal(await q(c, 'CONFIG', 'SET', 'dir', dirs[i]!), 'OK');
+      assert.equal(await q(c, 'CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+      for (let n = 0; n < 100 && String((await q(c, 'INFO', 'persistence')) ?? '').includes('aof_rewrite_in_progress:1'); n++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      c.close();
+    }
+    const commands: (string | number)[][] = [...streamCommands('s'), ...groupCommands('s')];
+    // Generated sequence numbers, approximate trims (with and without LIMIT), NOACK and
+    // normal group reads: the AOF must replay them exactly although nodes are cut
+    // differently on reload.
+    for (let i = 1; i <= 40; i++) commands.push(['XADD', 't', `${i}-*`, 'n', i]);
+    commands.push(
+      ['XADD', 't', 'MAXLEN', '~', 25, '41-*', 'n', 'x'],
+      ['XADD', 't', 'MINID', '~', '35-0', 'LIMIT', 10, '42-*', 'n', 'y'],
+      ['XTRIM', 't', 'MAXLEN', '~', 12],
+      ['XGROUP', 'CREATE', 't', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'fast', 'NOACK', 'COUNT', 4, 'STREAMS', 't', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'slow', 'COUNT', 2, 'STREAMS', 't', '>'],
+    );
+    for (const c of commands) await pair.both(...c);
+    const views: (string | number)[][] = [
+      ['XRANGE', 's', '-', '+'],
+      ['XRANGE', 't', '-', '+'],
+      ['XINFO', 'STREAM', 's'],
+      ['XINFO', 'STREAM', 't'],
+      ['XINFO', 'GROUPS', 's'],
+      ['XINFO', 'GROUPS', 't'],
+      ['XPENDING', 's', 'readers'],
+      ['XPENDING', 't', 'g'],
+    ];
+    for (const v of views) await pair.same(...v);
+    await pair.both('CONFIG', 'SET', 'stream-node-max-entries', 3);
+    await pair.same('DEBUG', 'LOADAOF');
+    for (const v of views) await pair.same(...v);
+  } finally {
+    await pair.close();
+    for (const dir of dirs) removeDir(dir);
+  }
+});
+
 test('MEMORY USAGE: null for missing keys, grows with the value, Redis errors', async (t) => {
   const pair = await startPair();
   if (!pair) return t.skip(ORACLE_MISSING);
