@@ -865,6 +865,7 @@ const xclaim: Handler = (client, args) => {
     if (!p) break;
     ids.push(p.id);
   }
+  const firstIdArg = 5;
   const now = Date.now();
   let deliveryTime = -1;
   let retryCount = -1;
@@ -897,33 +898,52 @@ const xclaim: Handler = (client, args) => {
   if (deliveryTime !== -1) {
     if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   } else deliveryTime = now;
-  if (lastId !== null && lastId > g.lastId) g.lastId = lastId;
+  // XCLAIM is propagated as its effects: one normalized XCLAIM per claimed (or dropped)
+  // entry, else XGROUP SETID when only LASTID moved the group.
+  const propagation = streamPropagation(client, args[1], args[2]);
+  let propagateLastId = false;
+  if (lastId !== null && lastId > g.lastId) {
+    g.lastId = lastId;
+    propagateLastId = true;
+  }
   let consumer: Consumer | undefined;
   const out: Reply[] = [];
-  for (const id of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
     let pe = g.pending.get(id);
     const entry = s.find(id);
-    if (force && !pe && entry) {
-      consumer ??= lookupConsumer(client, args[1], g, args[3], now);
-      pe = { id, consumer: consumer!, deliveryTime: now, deliveryCount: 0 };
-      g.pending.set(id, pe);
-      consumer!.pending.set(id, pe);
-    }
-    if (!pe) continue;
     if (!entry) {
       // The entry was deleted: drop it from the PEL.
-      g.pending.delete(id);
-      pe.consumer.pending.delete(id);
+      if (pe) {
+        if (propagation !== null) propagateClaim(propagation, g, args[firstIdArg + k], pe);
+        propagateLastId = false;
+        g.pending.delete(id);
+        pe.consumer.pending.delete(id);
+      }
       continue;
     }
-    if (minIdle && now - pe.deliveryTime < minIdle) continue;
+    // A pending entry FORCE creates has no owner yet: min-idle-time does not apply.
+    let forced = false;
+    if (force && !pe) {
+      consumer ??= lookupConsumer(client, args[1], g, args[3], now);
+      // streamCreateNACK starts the count at 1; the claim below adds one more.
+      pe = { id, consumer: consumer!, deliveryTime: now, deliveryCount: 1 };
+      g.pending.set(id, pe);
+      consumer!.pending.set(id, pe);
+      forced = true;
+    }
+    if (!pe) continue;
+    if (!forced && minIdle && now - pe.deliveryTime < minIdle) continue;
     consumer ??= lookupConsumer(client, args[1], g, args[3], now);
     pe.deliveryTime = deliveryTime;
     if (retryCount >= 0) pe.deliveryCount = retryCount;
     else if (!justId) pe.deliveryCount++;
     claimTo(g, pe, consumer!);
     out.push(justId ? formatId(id) : entryReply(entry));
+    if (propagation !== null) propagateClaim(propagation, g, args[firstIdArg + k], pe);
+    propagateLastId = false;
   }
+  if (propagateLastId && propagation !== null) propagateGroupId(propagation, g);
   client.db.modified(args[1]);
   return out;
 };
@@ -955,6 +975,8 @@ const xautoclaim: Handler = (client, args) => {
   const g = s?.groups.get(args[2]);
   if (!s || !g) return noGroup(args[1], args[2]);
   const now = Date.now();
+  // Propagated as one normalized XCLAIM per claimed or dropped entry, like XCLAIM.
+  const propagation = streamPropagation(client, args[1], args[2]);
   let attempts = count * attemptsFactor;
   const claimed: Reply[] = [];
   const deleted: Reply[] = [];
@@ -966,6 +988,7 @@ const xautoclaim: Handler = (client, args) => {
     const pe = pel[i];
     const entry = s.find(pe.id);
     if (!entry) {
+      if (propagation !== null) propagateClaim(propagation, g, formatId(pe.id), pe);
       g.pending.delete(pe.id);
       pe.consumer.pending.delete(pe.id);
       deleted.push(formatId(pe.id));
@@ -979,6 +1002,7 @@ const xautoclaim: Handler = (client, args) => {
     claimTo(g, pe, consumer!);
     claimed.push(justId ? formatId(pe.id) : entryReply(entry));
     count--;
+    if (propagation !== null) propagateClaim(propagation, g, formatId(pe.id), pe);
   }
   const next = i < pel.length ? formatId(pel[i].id) : '0-0';
   client.db.modified(args[1]);

@@ -53,9 +53,9 @@ interface PendingCommand {
 /**
  * Commands whose own argv is never propagated: their effects are (XREADGROUP describes
  * its own with alsoPropagate, as preventCommandPropagation + streamPropagateXCLAIM do;
- * XADD and XTRIM propagate their rewritten argv themselves).
+ * XCLAIM / XAUTOCLAIM as normalized XCLAIMs; XADD and XTRIM their rewritten argv).
  */
-const NEVER_PROPAGATED = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'xreadgroup', 'xadd', 'xtrim']);
+const NEVER_PROPAGATED = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'xreadgroup', 'xclaim', 'xautoclaim', 'xadd', 'xtrim']);
 /** Propagated to replicas whatever they changed (forceCommandPropagation(c, PROPAGATE_REPL)). */
 const REPLICATION_ONLY = new Set(['publish', 'spublish']);
 const BLOCKING_POPS = new Set(['blpop', 'brpop', 'blmove', 'brpoplpush', 'bzpopmin', 'bzpopmax', 'blmpop', 'bzmpop']);

@@ -244,6 +244,34 @@ describe('replication stream vs redis-server', () => {
     for (const c of [oracleBlocked, lunakvBlocked]) c.close();
   });
 
+  test('XCLAIM and XAUTOCLAIM become normalized XCLAIMs (or XGROUP SETID for LASTID alone)', async (t) => {
+    if (!pair) return t.skip(ORACLE_MISSING);
+    await propagated([
+      ['FLUSHALL'],
+      ['XADD', 'u', '1-1', 'f', 'a'],
+      ['XADD', 'u', '1-2', 'f', 'b'],
+      ['XADD', 'u', '1-3', 'f', 'c'],
+      ['XADD', 'u', '1-4', 'f', 'd'],
+      ['XGROUP', 'CREATE', 'u', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 'u', '>'],
+      ['XCLAIM', 'u', 'g', 'bob', 0, '1-1', '1-2'],
+      ['XCLAIM', 'u', 'g', 'bob', 3600000, '1-3'],
+      ['XDEL', 'u', '1-4'],
+      ['XCLAIM', 'u', 'g', 'bob', 0, '1-4'],
+      ['XCLAIM', 'u', 'g', 'bob', 0, '1-3', 'JUSTID', 'RETRYCOUNT', 7],
+      ['XCLAIM', 'u', 'g', 'carol', 0, '1-1', 'FORCE', 'LASTID', '1-9'],
+      ['XCLAIM', 'u', 'g', 'carol', 0, '1-9', 'LASTID', '2-0'],
+      ['XADD', 'u', '3-1', 'f', 'e'],
+      ['XCLAIM', 'u', 'g', 'carol', 3600000, '3-1', 'FORCE'],
+      ['XAUTOCLAIM', 'u', 'g', 'dave', 0, '0-0', 'COUNT', 10],
+      ['XDEL', 'u', '1-2'],
+      ['XAUTOCLAIM', 'u', 'g', 'erin', 0, '0-0', 'JUSTID'],
+      ['XPENDING', 'u', 'g', '-', '+', 10],
+    ]);
+    await pair.same('XPENDING', 'u', 'g');
+    await pair.same('XINFO', 'GROUPS', 'u');
+  });
+
   test('XADD and XTRIM: generated IDs and approximate trims are propagated exactly', async (t) => {
     if (!pair) return t.skip(ORACLE_MISSING);
     const adds: (string | number)[][] = [];
