@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ORACLE_MISSING, freePort, oracleAvailable, startOracle, type Oracle } from '../support/oracle.js';
+import { ORACLE_MISSING, freePort, oracleAvailable, startOracle, waitForChildOnPort, type Oracle } from '../support/oracle.js';
 import { RespClient, encodeCommand } from '../support/resp-client.js';
 import { socketIOKind } from '../../src/server/socket-io.js';
 
@@ -25,16 +25,7 @@ async function startProgram(mode: 'handle' | 'stream'): Promise<Program> {
   const port = await freePort();
   const env = { ...process.env, LUNAKV_SOCKET_IO: mode === 'stream' ? 'stream' : '' };
   const child = spawn(process.execPath, [BIN, '--port', String(port), '--save', '', '--appendonly', 'no'], { env, stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      const info = (await c.call('INFO', 'server')).toString('latin1');
-      c.close();
-      if (info.includes(`process_id:${child.pid}\r\n`)) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForChildOnPort(child, port);
   return { port, child };
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
 import { RespClient } from '../support/resp-client.js';
-import { freePort } from '../support/oracle.js';
+import { freePort, waitForChildOnPort } from '../support/oracle.js';
 
 export type Resp = string | number | null | Resp[] | { error: string };
 
@@ -211,19 +211,7 @@ export async function spawnServer(command: string, args: string[], port: number)
       resolve(code);
     }),
   );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let i = 0; i < 200 && !gone; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      const info = (await c.call('INFO', 'server')).toString('latin1');
-      c.close();
-      if (info.includes(`process_id:${child.pid}\r\n`)) break;
-      throw new Error(`port ${port} is answered by another process`);
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForChildOnPort(child, port);
   return { process: child, port, stderr: () => err, stdout: () => out, exited };
 }
 

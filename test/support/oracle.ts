@@ -52,6 +52,24 @@ export interface Oracle {
   stop(): Promise<void>;
 }
 
+/**
+ * Waits (up to 10 s) until `child` answers on `port`: INFO server must show its process id,
+ * since a port found free a moment ago may have been taken by another server since.
+ */
+export async function waitForChildOnPort(child: ChildProcess, port: number): Promise<void> {
+  for (let i = 0; i < 200 && child.exitCode === null && child.signalCode === null; i++) {
+    try {
+      const c = await RespClient.connect(port);
+      const info = (await c.call('INFO', 'server')).toString('latin1');
+      c.close();
+      if (info.includes(`process_id:${child.pid}\r\n`)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts redis-server on a free port, without persistence. Extra args: ['--maxmemory', '1mb']. */
 export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
   const port = await freePort();
@@ -62,18 +80,7 @@ export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
   );
   liveOracles.add(child);
   child.once('exit', () => liveOracles.delete(child));
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      const info = (await c.call('INFO', 'server')).toString('latin1');
-      c.close();
-      // The port was free a moment ago; make sure the server answering is ours.
-      if (info.includes(`process_id:${child.pid}\r\n`)) break;
-      throw new Error(`port ${port} is answered by another process`);
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitForChildOnPort(child, port);
   return {
     port,
     process: child,
