@@ -56,6 +56,8 @@ export class Client {
    * propagated forms, accepted as they are (e.g. an exact trim with LIMIT).
    */
   mustObey = false;
+  /** An attached replica (client-output-buffer-limit's replica class). */
+  isReplica = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */

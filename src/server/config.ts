@@ -5,6 +5,7 @@
  */
 import { globMatch } from '../keyspace/glob.js';
 import { formatNotifyClasses, parseNotifyClasses } from './notifications.js';
+import { mergeOutputLimits } from './output-limits.js';
 
 type Kind =
   | { type: 'bool' }
@@ -12,7 +13,7 @@ type Kind =
   | { type: 'memory'; min: number; max: number }
   | { type: 'enum'; values: string[] }
   | { type: 'string' }
-  | { type: 'special'; validate: (v: string) => string | null; normalise?: (v: string) => string };
+  | { type: 'special'; validate: (v: string, current: string) => string | null; normalise?: (v: string, current: string) => string };
 
 interface ConfigDef {
   name: string;
@@ -87,7 +88,19 @@ const DEFS: ConfigDef[] = [
   { name: 'busy-reply-threshold', alias: 'lua-time-limit', kind: int(0, LLONG_MAX), default: '5000' },
   { name: 'proto-max-bulk-len', kind: mem(1024 * 1024, LLONG_MAX), default: '536870912' },
   { name: 'client-query-buffer-limit', kind: mem(1024 * 1024, LLONG_MAX), default: '1073741824' },
-  { name: 'client-output-buffer-limit', kind: str, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
+  {
+    name: 'client-output-buffer-limit',
+    kind: {
+      type: 'special',
+      validate: (v, current) => {
+        const r = mergeOutputLimits(v, current);
+        return 'error' in r ? r.error : null;
+      },
+      // Classes not named keep their limits; sizes are shown in bytes.
+      normalise: (v, current) => (mergeOutputLimits(v, current) as { value: string }).value,
+    },
+    default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+  },
   { name: 'timeout', kind: int(0, INT_MAX), default: '0' },
   { name: 'tcp-keepalive', kind: int(0, INT_MAX), default: '300' },
   { name: 'tcp-backlog', kind: int(0, INT_MAX), default: '511', immutable: true },
@@ -354,9 +367,10 @@ export class Config {
         return v;
       }
       case 'special': {
-        const e = k.validate(raw);
+        const current = this.values.get(d.name) ?? d.default;
+        const e = k.validate(raw, current);
         if (e) throw new ConfigError(e);
-        return k.normalise ? k.normalise(raw) : raw;
+        return k.normalise ? k.normalise(raw, current) : raw;
       }
       default:
         return raw;

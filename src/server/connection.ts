@@ -10,6 +10,7 @@ import { Client, type ReplySink } from './client.js';
 import { DEFERRED, processCommand } from './dispatch.js';
 import type { Server } from './server.js';
 import { attachSocketIO, type SocketIO } from './socket-io.js';
+import { overOutputLimit } from './output-limits.js';
 
 /** Stop reading from a client whose unsent replies exceed this (backpressure). */
 const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
@@ -33,6 +34,7 @@ export class Connection implements ReplySink {
   private flushScheduled = false;
   private readPaused = false;
   private readonly io: SocketIO;
+  private readonly outputLimitState = { softSince: 0 };
 
   constructor(
     private readonly server: Server,
@@ -139,6 +141,7 @@ export class Connection implements ReplySink {
       this.server.stats.netOutputBytes += out.length;
       // A write that completed at once leaves nothing queued: the buffer can be reused.
       this.writer.consumed(!this.io.write(out));
+      if (this.overOutputLimit()) return;
       if (this.io.queuedBytes() > OUTPUT_HIGH_WATER && !this.readPaused) {
         this.readPaused = true;
         this.io.pauseReading();
@@ -150,6 +153,26 @@ export class Connection implements ReplySink {
       // (after a protocol error) gets a reset rather than a half-open socket.
       this.socket.end(() => this.socket.destroy());
     }
+  }
+
+  /**
+   * client-output-buffer-limit, checked on what the kernel has not taken yet: a client
+   * over its class's limit is disconnected at once, its pending output dropped.
+   */
+  private overOutputLimit(): boolean {
+    const used = this.io.queuedBytes();
+    if (used === 0 && this.outputLimitState.softSince === 0) return false;
+    const client = this.client;
+    // A replica's full-sync payload goes through this same queue (Redis sends it apart
+    // from the output buffer), so replicas are not held to the replica class here.
+    if (client.isReplica) return false;
+    const limits = this.server.outputLimits;
+    const limit = client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    if (!overOutputLimit(limit, used, this.outputLimitState, Date.now())) return false;
+    this.server.log.warning(`Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    client.closed = true;
+    this.socket.destroy();
+    return true;
   }
 
   private onDrain(): void {

@@ -93,6 +93,7 @@ export class ReplicationMaster {
   /** A client that asked for SYNC/PSYNC: it gets the stream from now on. */
   attach(replica: Client): void {
     this.replicas.add(replica);
+    replica.isReplica = true;
     this.backlog = true;
     // Like replicationSetupSlaveForFullResync: the stream starts with a SELECT.
     this.selectedDb = -1;

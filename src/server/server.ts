@@ -2,6 +2,7 @@
  * One lunakv server instance: configuration, databases, clients, and the services that
  * commands share (WATCH, pub/sub, stats). Several instances can live in one process.
  */
+import { outputLimitsOf, type OutputLimits } from './output-limits.js';
 import { Database, type Clock, type KeyspaceListener } from '../keyspace/database.js';
 import { Config } from './config.js';
 import type { Client } from './client.js';
@@ -138,6 +139,8 @@ export class Server implements KeyspaceListener {
   replicaOf: { host: string; port: number } | null = null;
   /** Nesting depth of call(): 0 between top-level commands. */
   callDepth = 0;
+  /** client-output-buffer-limit, parsed (connections check it after each write). */
+  outputLimits: OutputLimits = outputLimitsOf('normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60');
   /** Hooks run before shutting down (persistence saves here). */
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 
@@ -152,6 +155,9 @@ export class Server implements KeyspaceListener {
   /** Reacts to a configuration change (from CONFIG SET or start-up). */
   applyConfig(name: string, value: string): void {
     switch (name) {
+      case 'client-output-buffer-limit':
+        this.outputLimits = outputLimitsOf(value);
+        break;
       case 'hash-max-listpack-entries':
         this.encodingLimits.hashMaxListpackEntries = Number(value);
         break;
