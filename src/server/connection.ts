@@ -53,7 +53,11 @@ export class Connection implements ReplySink {
     socket.setNoDelay(true);
     socket.on('close', () => this.onClose());
     socket.on('error', () => socket.destroy());
-    this.io = attachSocketIO(socket, { data: (chunk, transient) => this.onData(chunk, transient), drain: () => this.onDrain() });
+    this.io = attachSocketIO(socket, {
+      data: (chunk, transient) => this.onData(chunk, transient),
+      drain: () => this.onDrain(),
+      end: () => this.onEnd(),
+    });
   }
 
   private onData(chunk: Buffer, transient: boolean): void {
@@ -173,6 +177,21 @@ export class Connection implements ReplySink {
     client.closed = true;
     this.socket.destroy();
     return true;
+  }
+
+  /**
+   * The client half-closed. Redis writes the replies of what it already read before it
+   * sees the end of input, so those go out first; then the connection closes.
+   */
+  private onEnd(): void {
+    if (this.client.closed) return;
+    if (this.writer.length > 0 || this.flushScheduled) {
+      this.client.closeAfterReply = true;
+      if (!this.flushScheduled) this.flush();
+    } else {
+      this.client.closed = true;
+      this.socket.destroy();
+    }
   }
 
   private onDrain(): void {

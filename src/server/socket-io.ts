@@ -17,6 +17,8 @@ export interface SocketHandlers {
    * the next read, so nothing may keep a reference to it.
    */
   data(chunk: Buffer, transient: boolean): void;
+  /** The peer finished sending (FIN); replies already due should still go out. */
+  end(): void;
   /** Everything queued has been written (after write() returned false). */
   drain(): void;
 }
@@ -56,6 +58,9 @@ interface TcpHandle {
   useUserBuffer(buffer: Uint8Array): void;
   reading?: boolean;
 }
+
+/** libuv's end-of-stream read result. */
+const UV_EOF = -4095;
 
 /** Size of a connection's read buffer (what one read() may return; Node's default too). */
 const READ_BUFFER_SIZE = 64 * 1024;
@@ -107,6 +112,8 @@ class StreamIO implements SocketIO {
   ) {
     socket.on('data', (chunk: Buffer) => handlers.data(chunk, false));
     socket.on('drain', handlers.drain);
+    // The server is created with allowHalfOpen: the connection decides when to close.
+    socket.on('end', handlers.end);
     // Accepted paused: a 'data' listener alone does not start the flow.
     socket.resume();
   }
@@ -151,8 +158,11 @@ class HandleIO implements SocketIO {
       const nread = state[kReadBytesOrError]!;
       if (nread > 0) {
         handlers.data(readBuffer.subarray(0, nread), true);
+      } else if (nread === UV_EOF) {
+        handle.readStop();
+        handlers.end();
       } else if (nread < 0) {
-        // End of input (the peer closed) or a read error: the client is gone.
+        // A read error (reset): the client is gone.
         socket.destroy();
       }
     };

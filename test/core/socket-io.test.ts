@@ -34,7 +34,7 @@ async function startProgram(mode: 'handle' | 'stream'): Promise<Program> {
  * and returns the bytes received until `expectBytes` arrived, the server closed, or a
  * quiet period passed.
  */
-async function exchange(port: number, pieces: Buffer[], gapMs: number, expectBytes: number): Promise<string> {
+async function exchange(port: number, pieces: Buffer[], gapMs: number, expectBytes: number, halfClose = false): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -63,8 +63,10 @@ async function exchange(port: number, pieces: Buffer[], gapMs: number, expectByt
     socket.on('error', () => {});
     settle();
   });
-  for (const piece of pieces) {
-    socket.write(piece);
+  for (const [i, piece] of pieces.entries()) {
+    // Half-close: the last piece and the FIN leave together.
+    if (halfClose && i === pieces.length - 1) socket.end(piece);
+    else socket.write(piece);
     if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
   }
   await done;
@@ -81,7 +83,14 @@ function splitEvery(data: Buffer, size: number): Buffer[] {
 const bigValue = Buffer.alloc(300 * 1024, 'v');
 const hugeValue = Buffer.alloc(6 * 1024 * 1024, 'h');
 
-const SCENARIOS: { name: string; pieces: () => Buffer[]; gapMs: number; expectBytes: number }[] = [
+const SCENARIOS: { name: string; pieces: () => Buffer[]; gapMs: number; expectBytes: number; halfClose?: boolean }[] = [
+  {
+    name: 'commands then end of input in one go: the replies still come, then the close',
+    pieces: () => [Buffer.concat([encodeCommand(['SET', 'h', 'v']), encodeCommand(['GET', 'h']), Buffer.from('PING\r\n')])],
+    gapMs: 0,
+    expectBytes: Infinity,
+    halfClose: true,
+  },
   {
     name: 'commands split into single bytes',
     pieces: () => splitEvery(Buffer.concat([encodeCommand(['SET', 'k', 'hello']), encodeCommand(['GET', 'k']), Buffer.from('PING\r\n')]), 1),
@@ -147,8 +156,8 @@ for (const mode of ['handle', 'stream'] as const) {
         await c.call('FLUSHALL');
         c.close();
       }
-      const fromRedis = await exchange(oracle.port, pieces, scenario.gapMs, scenario.expectBytes);
-      const fromLunakv = await exchange(programs.get(mode)!.port, pieces, scenario.gapMs, scenario.expectBytes);
+      const fromRedis = await exchange(oracle.port, pieces, scenario.gapMs, scenario.expectBytes, scenario.halfClose);
+      const fromLunakv = await exchange(programs.get(mode)!.port, pieces, scenario.gapMs, scenario.expectBytes, scenario.halfClose);
       assert.ok(fromRedis.length > 0);
       assert.equal(fromLunakv.length, fromRedis.length);
       assert.ok(fromLunakv === fromRedis, `replies differ (first difference at byte ${firstDifference(fromLunakv, fromRedis)})`);
