@@ -185,6 +185,10 @@ const scriptCommands: Record<string, Handler> = {
 // FCALL
 
 function fcallGeneric(client: Client, args: string[], ro: boolean): Reply {
+  // Like EVAL (SKIP_MONITOR in the table): fed here, so that the commands the function
+  // runs appear after it.
+  const server = client.server;
+  if (server.monitors.size !== 0) server.feedMonitors(client, args);
   const engine = engineOf(client);
   const fn = engine.libraries.live.findFunction(args[1]);
   if (!fn) return new ErrorReply('ERR Function not found');

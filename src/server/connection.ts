@@ -35,6 +35,8 @@ export class Connection implements ReplySink {
   private readPaused = false;
   private readonly io: SocketIO;
   private readonly outputLimitState = { softSince: 0 };
+  /** Bytes of the read being processed, with what was left from earlier reads. */
+  private readBytes = 0;
 
   constructor(
     private readonly server: Server,
@@ -46,7 +48,9 @@ export class Connection implements ReplySink {
       fd: (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1,
     });
     this.parser = new RespParser(server.parserLimits, () => this.client.authenticated);
-    this.client.queryBufferBytes = () => this.parser.pendingBytes;
+    // While a read's commands run, Redis's query buffer still holds all of that read
+    // (it is trimmed afterwards): CLIENT LIST's qbuf counts it.
+    this.client.queryBufferBytes = () => (this.processing ? this.readBytes : this.parser.pendingBytes);
     this.client.onResume = () => this.processPending();
     server.clients.set(this.client.id, this.client);
     server.stats.totalConnections++;
@@ -64,6 +68,7 @@ export class Connection implements ReplySink {
     this.server.stats.netInputBytes += chunk.length;
     this.client.lastInteraction = Date.now();
     if (this.protocolError !== null || this.client.closed) return;
+    this.readBytes = this.parser.pendingBytes + chunk.length;
     try {
       this.parser.feed(chunk, this.pending, transient);
     } catch (e) {

@@ -200,6 +200,8 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   if (observer !== null) observer.beforeWrite(client, entry, args);
   const start = server.clock.now;
   let reply: Reply;
+  // CLIENT LIST shows the running command as the client's last one (c->lastcmd is set first).
+  client.lastCommand = entry.spec.fullName;
   // Nested calls (EXEC, scripts) accumulate their propagation until the top-level one ends.
   server.callDepth++;
   try {
@@ -219,7 +221,6 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   stat.calls++;
   stat.usec += usec;
   server.stats.totalCommands++;
-  client.lastCommand = entry.spec.fullName;
   if (reply instanceof ErrorReply) {
     stat.failedCalls++;
     if (!reply.statsCounted) server.stats.error(reply.code);
