@@ -337,7 +337,7 @@ const xrevrange: Handler = (client, args) => xrangeGeneric(client, args, true);
 // ---- consumer groups ----
 
 /** streamLookupConsumer, creating it (streamCreateConsumer, with its event on `key`) when absent. */
-function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name: string, now: number, created?: () => void): Consumer {
+function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name: string, now: number): Consumer {
   let c = group.consumers.get(name);
   if (c) {
     c.seenTime = now;
@@ -346,7 +346,6 @@ function lookupConsumer(client: Client, key: string, group: ConsumerGroup, name:
   c = { name, seenTime: now, pending: new Map() };
   group.consumers.set(name, c);
   notifyStream(client, 'xgroup-createconsumer', key);
-  created?.();
   return c;
 }
 
@@ -722,11 +721,11 @@ function serveRead(
         // XREADGROUP is propagated as its effects (see deliverNew); a consumer that only
         // NOACK reads create would be missing from the AOF and replicas: it goes alone.
         const propagation = streamPropagation(client, keys[k], g.name);
-        const created =
-          propagation !== null && noAck
-            ? () => propagation.propagate(['XGROUP', 'CREATECONSUMER', keys[k], g.name, consumerName!])
-            : undefined;
-        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now, created);
+        const isNewConsumer = !g.consumers.has(consumerName!);
+        const consumer = lookupConsumer(client, keys[k], g, consumerName!, now);
+        if (isNewConsumer && noAck && propagation !== null) {
+          propagation.propagate(['XGROUP', 'CREATECONSUMER', keys[k], g.name, consumerName!]);
+        }
         items = serveHistory ? deliverHistory(s, consumer, gt, count, now) : deliverNew(s, g, consumer, count, noAck, now, propagation).map(entryReply);
         db.modified(keys[k]);
       }

@@ -140,7 +140,7 @@ export class Server implements KeyspaceListener {
   /** Nesting depth of call(): 0 between top-level commands. */
   callDepth = 0;
   /** client-output-buffer-limit, parsed (connections check it after each write). */
-  outputLimits: OutputLimits = outputLimitsOf('normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60');
+  outputLimits: OutputLimits = outputLimitsOf(this.config.get('client-output-buffer-limit'));
   /** Hooks run before shutting down (persistence saves here). */
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 

@@ -51,12 +51,12 @@ interface WriteRequest {
 }
 
 interface TcpHandle {
-  onread: (arrayBuffer: ArrayBuffer | undefined) => void;
+  /** With a user buffer, the data is in that buffer; the byte count is in streamBaseState. */
+  onread: () => void;
   readStart(): number;
   readStop(): number;
   writeBuffer(req: WriteRequest, data: Buffer): number;
   useUserBuffer(buffer: Uint8Array): void;
-  reading?: boolean;
 }
 
 /** libuv's end-of-stream read result. */
@@ -88,8 +88,9 @@ export function socketIOKind(): 'handle' | 'stream' {
 }
 
 /**
- * Takes over reading and writing of a socket accepted with `pauseOnConnect`. 'close'
- * and 'error' stay net.Socket events; end of input or a read error destroys the socket.
+ * Takes over reading and writing of a socket accepted with `pauseOnConnect` and
+ * `allowHalfOpen`. 'close' and 'error' stay net.Socket events; end of input calls
+ * `handlers.end`, a read or write error destroys the socket.
  */
 export function attachSocketIO(socket: Socket, handlers: SocketHandlers): SocketIO {
   const handle = (socket as unknown as { _handle?: TcpHandle | null })._handle;
