@@ -11,6 +11,7 @@ import { registerAllCommands } from './commands/index.js';
 import { Server } from './server/server.js';
 import { listen } from './server/network.js';
 import { PersistenceManager } from './persistence/manager.js';
+import { ReplicationState, startConfiguredReplication } from './replication/state.js';
 
 export interface StartOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -51,6 +52,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   PersistenceManager.of(server).start();
   const tcp = await listen(server, options.port ?? 0, host);
   server.activeExpire.start();
+  startConfiguredReplication(server);
   return runningServer(server, tcp, host);
 }
 
@@ -67,6 +69,7 @@ export function runningServer(server: Server, tcp: net.Server, host: string): Ru
 async function closeServer(server: Server, tcp: net.Server): Promise<void> {
   server.shuttingDown = true;
   server.activeExpire.stop();
+  if (server.replication instanceof ReplicationState) server.replication.stop();
   for (const c of server.clients.values()) c.sink?.close(false);
   await new Promise<void>((resolve) => tcp.close(() => resolve()));
 }

@@ -8,8 +8,22 @@ import { applyConfigText, argvToConfigText, FatalConfigError } from '../server/c
 import { listen } from '../server/network.js';
 import { Server } from '../server/server.js';
 import { PersistenceManager } from '../persistence/manager.js';
+import { startConfiguredReplication } from '../replication/state.js';
 
 const VERSION = '0.1.0';
+
+/** The start-up banner; tools and Redis's test harness read " PID: <pid>" from it. */
+function startupBanner(port: number): string {
+  const rows = [
+    `lunakv ${VERSION} (Redis 7.0.15 compatible) 64 bit`,
+    'Running in standalone mode',
+    `Port: ${port}`,
+    `PID: ${process.pid}`,
+  ];
+  const width = Math.max(...rows.map((r) => r.length)) + 4;
+  const rule = ` +${'-'.repeat(width)}+`;
+  return ['', rule, ...rows.map((r) => ` |  ${r.padEnd(width - 2)}|`), rule, '', ''].join('\n');
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -59,8 +73,14 @@ async function main(): Promise<void> {
   server.activeExpire.start();
   server.log.notice(`lunakv ${VERSION} (Redis 7.0.15 compatible), pid=${process.pid}, just started`);
   server.log.notice(configFile ? `Configuration loaded from ${configFile}` : 'No config file specified, using the default config.');
-  server.log.notice(`Running mode=standalone, port=${server.port}.`);
+  // redisAsciiArt: the banner when asked for or on a terminal, else one line.
+  if (server.config.getBool('always-show-logo') || (server.config.get('logfile') === '' && process.stdout.isTTY)) {
+    server.log.raw(startupBanner(server.port));
+  } else {
+    server.log.notice(`Running mode=standalone, port=${server.port}.`);
+  }
   server.log.notice('Ready to accept connections tcp');
+  startConfiguredReplication(server);
   const shutdown = (signal: string) => {
     server.log.warning(`Received ${signal} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');

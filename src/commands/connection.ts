@@ -148,6 +148,14 @@ function validateClientName(name: string): ErrorReply | null {
 }
 
 /** One CLIENT LIST / CLIENT INFO line. */
+/** getClientType: the class CLIENT KILL|LIST TYPE and the output limits use. */
+function clientType(c: Client): 'master' | 'replica' | 'pubsub' | 'normal' {
+  if (c.isMaster) return 'master';
+  if (c.isReplica && !c.monitor) return 'replica';
+  if (c.subscriptionCount > 0) return 'pubsub';
+  return 'normal';
+}
+
 export function clientInfoLine(c: Client): string {
   const now = Date.now();
   let flags = '';
@@ -157,6 +165,8 @@ export function clientInfoLine(c: Client): string {
   if (c.dirtyCas) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
+  if (c.isReplica) flags = 'S' + flags;
+  if (c.isMaster) flags = 'M' + flags;
   if (c.monitor) flags = 'O' + flags;
   if (flags === '') flags = 'N';
   const cmd = c.lastCommand;
@@ -186,7 +196,8 @@ const clientList: Handler = (client, args) => {
     if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) {
       return new ErrorReply(`ERR Unknown client type '${args[3]}'`);
     }
-    clients = clients.filter((c) => (type === 'pubsub' ? c.subscriptionCount > 0 : type === 'normal' ? c.subscriptionCount === 0 : false));
+    const wanted = type === 'slave' ? 'replica' : type;
+    clients = clients.filter((c) => clientType(c) === wanted);
   } else if (args.length > 3 && is(args[2], 'id')) {
     const ids: number[] = [];
     for (let j = 3; j < args.length; j++) {
@@ -242,7 +253,7 @@ const clientKill: Handler = (client, args) => {
     if (id !== null && c.id !== id) continue;
     if (addr !== null && c.addr !== addr) continue;
     if (laddr !== null && c.laddr !== laddr) continue;
-    if (type !== null && (type === 'pubsub' ? c.subscriptionCount === 0 : type === 'normal' ? c.subscriptionCount > 0 : true)) continue;
+    if (type !== null && clientType(c) !== (type === 'slave' ? 'replica' : type)) continue;
     if (c === client && skipMe) continue;
     killClient(client, c);
     killed++;

@@ -2,7 +2,6 @@
  * Server commands (Redis 7.0 behaviour and error texts): DBSIZE, FLUSHDB, FLUSHALL,
  * SWAPDB, INFO, CONFIG, TIME, LASTSAVE, DEBUG, SLOWLOG, SHUTDOWN, WAIT, ROLE.
  */
-import { connectedReplicas, replicationOffset } from './replication.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
@@ -11,7 +10,6 @@ import type { Client } from '../server/client.js';
 import { Config } from '../server/config.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbWriter } from '../persistence/rdb-encoding.js';
-import { blockOrTimeout } from '../server/blocking.js';
 import { is, parseInt64 } from './args.js';
 import { datasetDigest, digestValue } from './debug-digest.js';
 import { encodingOf, helpLines, refcountOf } from './keyspace.js';
@@ -100,29 +98,6 @@ const time: Handler = () => {
 };
 
 const lastsave: Handler = (client) => client.server.lastSave;
-
-const role: Handler = (client) => {
-  const server = client.server;
-  const master = server.replicaOf;
-  if (master !== null) return ['slave', master.host, master.port, 'connect', -1];
-  const replicas = connectedReplicas(server).map(({ client: r, info }) => [r.addr.slice(0, r.addr.lastIndexOf(':')), String(info.listeningPort), String(info.ackOffset)]);
-  return ['master', replicationOffset(server)?.offset ?? 0, replicas];
-};
-
-const NEVER_SERVED = (): undefined => undefined;
-
-const wait: Handler = (client, args) => {
-  const numReplicas = parseInt64(args[1]);
-  if (numReplicas === null) return Errors.notInteger;
-  const timeout = parseInt64(args[2]);
-  if (timeout === null) return err('ERR timeout is not an integer or out of range');
-  if (timeout < 0) return err('ERR timeout is negative');
-  // No replica ever acknowledges: WAIT answers 0 at once when that is enough (or inside
-  // MULTI), otherwise when its timeout passes (a 0 timeout waits for CLIENT UNBLOCK).
-  if (numReplicas <= 0 || client.multi !== null) return 0;
-  const deadline = timeout > 0 ? Date.now() + Number(timeout) : 0;
-  return blockOrTimeout(client, [], deadline, 0, NEVER_SERVED);
-};
 
 // ---------------------------------------------------------------------------------------
 // CONFIG
@@ -360,8 +335,6 @@ export const serverCommands: Record<string, Handler> = {
   info,
   time,
   lastsave,
-  role,
-  wait,
   'config|get': configGet,
   'config|set': configSet,
   'config|resetstat': configResetstat,

@@ -3,7 +3,7 @@
  * formats, with values lunakv actually has (and Redis's idle values for subsystems it
  * does not have, such as replication backlogs or forks).
  */
-import { connectedReplicas, replicationOffset } from './replication.js';
+import { ReplicationState } from '../replication/state.js';
 import type { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
@@ -38,7 +38,6 @@ export function parseInfoSections(names: string[]): InfoRequest {
 /** Per-server state that INFO needs between calls. */
 interface InfoState {
   peakMemory: number;
-  replId: string;
   buildId: string;
 }
 const states = new WeakMap<Server, InfoState>();
@@ -47,7 +46,7 @@ function stateOf(server: Server): InfoState {
   let s = states.get(server);
   if (!s) {
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-    s = { peakMemory: 0, replId: hex(40), buildId: hex(15) };
+    s = { peakMemory: 0, buildId: hex(15) };
     states.set(server, s);
   }
   return s;
@@ -264,16 +263,16 @@ function statsSection(server: Server): string {
     ['instantaneous_ops_per_sec', 0],
     ['total_net_input_bytes', st.netInputBytes],
     ['total_net_output_bytes', st.netOutputBytes],
-    ['total_net_repl_input_bytes', 0],
+    ['total_net_repl_input_bytes', st.netReplInputBytes],
     ['total_net_repl_output_bytes', 0],
     ['instantaneous_input_kbps', '0.00'],
     ['instantaneous_output_kbps', '0.00'],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', st.syncFull],
+    ['sync_partial_ok', st.syncPartialOk],
+    ['sync_partial_err', st.syncPartialErr],
     ['expired_keys', st.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
@@ -312,29 +311,64 @@ function statsSection(server: Server): string {
   ]);
 }
 
+/** INFO replication (genRedisInfoString's Replication section). */
 function replicationSection(server: Server): string {
-  const replicas = connectedReplicas(server);
-  const repl = replicationOffset(server);
-  const offset = repl?.offset ?? 0;
+  const state = ReplicationState.of(server);
   const now = Math.floor(Date.now() / 1000);
-  const replicaLines: [string, string | number][] = replicas.map(({ client, info }, i) => [
-    `slave${i}`,
-    `ip=${client.addr.slice(0, client.addr.lastIndexOf(':'))},port=${info.listeningPort},state=online,offset=${info.ackOffset},lag=${now - info.ackTime}`,
-  ]);
-  return lines('Replication', [
-    ['role', 'master'],
-    ['connected_slaves', replicas.length],
-    ...replicaLines,
+  const fields: [string, string | number][] = [['role', state.master === null ? 'master' : 'slave']];
+  if (state.master !== null) {
+    const link = state.link;
+    const connected = link !== null && link.state === 'connected';
+    fields.push(
+      ['master_host', state.master.host],
+      ['master_port', state.master.port],
+      ['master_link_status', connected ? 'up' : 'down'],
+      ['master_last_io_seconds_ago', connected ? now - link!.lastIo : -1],
+      ['master_sync_in_progress', link?.state === 'sync' ? 1 : 0],
+      ['slave_read_repl_offset', connected ? link!.readOffset : (state.cachedMaster?.offset ?? 1)],
+      ['slave_repl_offset', connected ? link!.appliedOffset : (state.cachedMaster?.offset ?? 1)],
+    );
+    const transfer = link?.transferProgress();
+    if (transfer) {
+      const perc = transfer.size > 0 ? (transfer.read / transfer.size) * 100 : 0;
+      fields.push(
+        ['master_sync_total_bytes', transfer.size],
+        ['master_sync_read_bytes', transfer.read],
+        ['master_sync_left_bytes', transfer.size - transfer.read],
+        ['master_sync_perc', perc.toFixed(2)],
+        ['master_sync_last_io_seconds_ago', now - link!.lastIo],
+      );
+    }
+    if (!connected) fields.push(['master_link_down_since_seconds', link !== null && link.downSince ? now - link.downSince : -1]);
+    fields.push(
+      ['slave_priority', server.config.getInt('replica-priority')],
+      ['slave_read_only', server.config.getBool('replica-read-only') ? 1 : 0],
+      ['replica_announced', server.config.getBool('replica-announced') ? 1 : 0],
+    );
+  }
+  const replicas = state.attached();
+  fields.push(['connected_slaves', replicas.length]);
+  const wanted = server.config.getInt('min-replicas-to-write');
+  const maxLag = server.config.getInt('min-replicas-max-lag');
+  if (wanted !== 0 && maxLag !== 0) fields.push(['min_slaves_good_slaves', state.replicas.goodCount(maxLag)]);
+  replicas.forEach((r, i) => {
+    const ip = r.announcedIp ?? r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
+    const lag = r.state === 'online' ? now - r.ackTime : 0;
+    fields.push([`slave${i}`, `ip=${ip},port=${r.listeningPort},state=${r.state === 'online' ? 'online' : r.state},offset=${r.ackOffset},lag=${lag}`]);
+  });
+  const backlog = state.backlog;
+  fields.push(
     ['master_failover_state', 'no-failover'],
-    ['master_replid', repl?.replId ?? stateOf(server).replId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', offset],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', repl?.active ? 1 : 0],
+    ['master_replid', state.replId],
+    ['master_replid2', state.replId2],
+    ['master_repl_offset', state.offset],
+    ['second_repl_offset', state.secondReplOffset],
+    ['repl_backlog_active', backlog !== null ? 1 : 0],
     ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', repl?.active ? 1 : 0],
-    ['repl_backlog_histlen', offset],
-  ]);
+    ['repl_backlog_first_byte_offset', backlog !== null ? backlog.firstByteOffset : 0],
+    ['repl_backlog_histlen', backlog !== null ? backlog.histlen : 0],
+  );
+  return lines('Replication', fields);
 }
 
 function cpuSection(): string {

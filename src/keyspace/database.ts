@@ -57,6 +57,13 @@ export class Database {
     public expireEnabled = true,
   ) {}
 
+  /**
+   * With expireEnabled off: logically expired keys still exist for the command running
+   * now (a replica applying its master's stream, as expireIfNeeded's "current client is
+   * the master" case).
+   */
+  expiredVisible = false;
+
   get size(): number {
     return this.data.size;
   }
@@ -179,7 +186,7 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
     if (when === undefined || when > this.clock.now) return false;
-    if (!this.expireEnabled) return true;
+    if (!this.expireEnabled) return !this.expiredVisible;
     this.removeEntry(key);
     this.listener.keyExpired(this, key);
     this.listener.keyModified(this, key);

@@ -172,12 +172,10 @@ export class ScriptingEngine {
   }
 
   /**
-   * checkGoodReplicasStatus: false when min-replicas-to-write (with a max lag) asks for
-   * more replicas than are connected. lunakv has no replication, so none are.
+   * checkGoodReplicasStatus, asked of the replication state as dispatch does.
    */
   enoughGoodReplicas(): boolean {
-    if (this.server.minReplicasToWrite === 0) return true;
-    return this.server.config.getInt('min-replicas-max-lag') === 0;
+    return this.server.replication.enoughGoodReplicas();
   }
 
   /**

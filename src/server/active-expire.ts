@@ -27,7 +27,8 @@ export class ActiveExpire {
   }
 
   cycle(): void {
-    if (!this.enabled) return;
+    // A replica waits for its master's DELs (activeExpireCycle runs on masters only).
+    if (!this.enabled || this.server.replication.master !== null) return;
     const started = Date.now();
     const server = this.server;
     server.clock.now = started;

@@ -23,11 +23,15 @@ export interface BlockedState {
    * when served (an ErrorReply also ends the wait), or undefined to keep waiting.
    */
   tryServe(key: string): Reply | undefined;
-  /** Sent when the timeout passes or CLIENT UNBLOCK ... TIMEOUT. */
-  readonly timeoutReply: Reply;
+  /** Sent when the timeout passes or CLIENT UNBLOCK ... TIMEOUT (a function: made then, as WAIT's count). */
+  readonly timeoutReply: Reply | (() => Reply);
   /** Absolute deadline (ms), 0 for none. */
   readonly deadline: number;
   timer: NodeJS.Timeout | null;
+}
+
+function replyOf(reply: Reply | (() => Reply)): Reply {
+  return typeof reply === 'function' ? reply() : reply;
 }
 
 const UNBLOCKED_ERROR = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
@@ -164,7 +168,7 @@ export class BlockingManager {
   unblockByRequest(client: Client, asError: boolean): boolean {
     const state = client.blocked as BlockedState | null;
     if (!state || !('tryServe' in state)) return false;
-    this.unblock(client, asError ? UNBLOCKED_ERROR : state.timeoutReply);
+    this.unblock(client, asError ? UNBLOCKED_ERROR : replyOf(state.timeoutReply));
     return true;
   }
 
@@ -177,7 +181,7 @@ export class BlockingManager {
     const state = client.blocked as BlockedState | null;
     if (!state) return;
     state.timer = null;
-    this.unblock(client, state.timeoutReply);
+    this.unblock(client, replyOf(state.timeoutReply));
   }
 
   private forget(client: Client, state: BlockedState): void {
@@ -204,10 +208,10 @@ export function blockOrTimeout(
   client: Client,
   keys: readonly string[],
   deadline: number,
-  timeoutReply: Reply,
+  timeoutReply: Reply | (() => Reply),
   tryServe: (key: string) => Reply | undefined,
   /** The reply when blocking is not allowed, if it differs (BLMOVE: null, not a null array). */
-  deniedReply: Reply = timeoutReply,
+  deniedReply: Reply = replyOf(timeoutReply),
 ): Reply {
   if (client.denyBlocking) return deniedReply;
   BlockingManager.of(client.server).block(client, { db: client.db, keys, deadline, timeoutReply, tryServe, timer: null });

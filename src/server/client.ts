@@ -56,6 +56,8 @@ export class Client {
    * propagated forms, accepted as they are (e.g. an exact trim with LIMIT).
    */
   mustObey = false;
+  /** The client applying this replica's master stream (CLIENT LIST flags=M, TYPE master). */
+  isMaster = false;
   /** An attached replica (client-output-buffer-limit's replica class). */
   isReplica = false;
   /** MONITOR. */

@@ -6,7 +6,6 @@ import { CmdFlag } from '../commands/spec.js';
 import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
 import type { Client } from './client.js';
-import { hasEnoughGoodReplicas } from '../commands/replication.js';
 import { performEvictions } from './eviction.js';
 import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
 
@@ -110,9 +109,12 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   }
 
   const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));
-  if (isWrite && server.minReplicasToWrite > 0 && !hasEnoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
+  const replication = server.replication;
+  // The master's stream and the AOF are obeyed whatever this server's role says.
+  const obey = client.mustObey;
+  if (isWrite && !obey && !replication.enoughGoodReplicas()) return reject(client, entry, NOREPLICAS);
   // A read-only replica refuses writes (its master's stream is what changes it).
-  if (isWrite && server.replicaOf !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
+  if (isWrite && !obey && replication.master !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
 
   if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
     return reject(
@@ -125,7 +127,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   }
 
   // A replica without its master serves only STALE commands when told not to serve stale data.
-  if (server.replicaOf !== null && !server.config.getBool('replica-serve-stale-data')) {
+  if (replication.master !== null && !replication.linkUp && !obey && !server.config.getBool('replica-serve-stale-data')) {
     const denyStale = !(entry.flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
     if (denyStale) return reject(client, entry, MASTERDOWN);
   }

@@ -119,7 +119,7 @@ export function performEvictions(server: Server): boolean {
   const limit = server.maxmemory;
   if (limit === 0) return true;
   // Replicas leave eviction to their master (its DELs arrive through replication).
-  if (server.replicaOf !== null && server.config.getBool('replica-ignore-maxmemory')) return true;
+  if (server.replication.master !== null && server.config.getBool('replica-ignore-maxmemory')) return true;
   if (server.usedMemory() <= limit) return true;
   const policy = server.config.get('maxmemory-policy');
   if (policy === 'noeviction') return false;

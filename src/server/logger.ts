@@ -12,6 +12,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export class Logger {
   /** Embedded servers are quiet unless asked. */
   silent = false;
+  /** The role in each line's prefix: M master, S replica (as Redis's serverLogRaw). */
+  roleMark = 'M';
 
   constructor(private readonly config: Config) {}
 
@@ -21,10 +23,19 @@ export class Logger {
     const d = new Date();
     const pad = (n: number, w = 2) => String(n).padStart(w, '0');
     const stamp = `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-    const line = `${process.pid}:M ${stamp} ${MARKS[level]} ${message}\n`;
+    const line = `${process.pid}:${this.roleMark} ${stamp} ${MARKS[level]} ${message}\n`;
+    this.write(line);
+  }
+
+  /** Text written as it is, without the prefix (the start-up logo). */
+  raw(text: string): void {
+    if (!this.silent) this.write(text);
+  }
+
+  private write(text: string): void {
     const file = this.config.get('logfile');
-    if (file) appendFileSync(file, line);
-    else process.stdout.write(line);
+    if (file) appendFileSync(file, text);
+    else process.stdout.write(text);
   }
 
   notice(message: string): void {

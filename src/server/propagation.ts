@@ -71,93 +71,6 @@ export function encodeCommand(argv: readonly string[]): string {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------
-// The master side of replication: the replicas attached and the stream they are fed
-
-export class ReplicationMaster {
-  readonly replId: string;
-  /** Bytes propagated since the backlog exists (the first replica attached). */
-  offset = 0;
-  /** Redis creates the backlog with the first replica and then keeps counting. */
-  private backlog = false;
-  /** The database the stream last selected (-1: the next command selects). */
-  private selectedDb = -1;
-  private readonly replicas = new Set<Client>();
-
-  constructor() {
-    let id = '';
-    for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
-    this.replId = id;
-  }
-
-  /** A client that asked for SYNC/PSYNC: it gets the stream from now on. */
-  attach(replica: Client): void {
-    this.replicas.add(replica);
-    replica.isReplica = true;
-    this.backlog = true;
-    // Like replicationSetupSlaveForFullResync: the stream starts with a SELECT.
-    this.selectedDb = -1;
-  }
-
-  /** Closes every replica link (the server became a replica, or stopped being one). */
-  disconnectAll(): void {
-    for (const replica of this.replicas) replica.sink?.close(false);
-    this.replicas.clear();
-    this.selectedDb = -1;
-  }
-
-  isReplica(client: Client): boolean {
-    return this.replicas.has(client);
-  }
-
-  /** The replicas still connected. */
-  connected(): Client[] {
-    const out: Client[] = [];
-    for (const r of this.replicas) {
-      if (r.closed) this.replicas.delete(r);
-      else out.push(r);
-    }
-    return out;
-  }
-
-  get active(): boolean {
-    return this.backlog;
-  }
-
-  /** replicationFeedSlaves: SELECT when the database changes, then the command. */
-  feed(dbId: number, argv: readonly string[]): void {
-    if (!this.backlog) return;
-    let bytes = '';
-    if (dbId !== this.selectedDb) {
-      bytes = encodeCommand(['SELECT', String(dbId)]);
-      this.selectedDb = dbId;
-    }
-    bytes += encodeCommand(argv);
-    this.offset += bytes.length;
-    for (const replica of this.replicas) {
-      if (replica.closed) this.replicas.delete(replica);
-      else replica.sink?.sendRaw?.(bytes);
-    }
-  }
-}
-
-/**
- * checkGoodReplicasStatus: min-replicas-to-write is met (or off). A replica is good
- * when its last REPLCONF ACK is at most min-replicas-max-lag seconds old.
- */
-export function enoughGoodReplicas(server: Server, ackTimeOf: (replica: Client) => number): boolean {
-  const config = server.config;
-  const wanted = config.getInt('min-replicas-to-write');
-  const maxLag = config.getInt('min-replicas-max-lag');
-  if (server.replicaOf !== null || wanted === 0 || maxLag === 0) return true;
-  const propagator = server.extensions.get('propagation') as Propagator | undefined;
-  if (!propagator) return false;
-  const now = Math.floor(Date.now() / 1000);
-  let good = 0;
-  for (const replica of propagator.replication.connected()) if (now - ackTimeOf(replica) <= maxLag) good++;
-  return good >= wanted;
-}
-
 /**
  * For commands that describe their own effects (Redis's alsoPropagate from inside a
  * command): the propagator when the AOF or a replica listens, else null, so that the
@@ -172,7 +85,6 @@ export function listeningPropagator(server: Server): Propagator | null {
 // The propagator
 
 export class Propagator implements CommandObserver {
-  readonly replication = new ReplicationMaster();
   persistence: PersistenceHooks | null = null;
   private pending: PendingCommand[] = [];
   /** Keys expired so far, and the count when each observed command started. */
@@ -196,7 +108,7 @@ export class Propagator implements CommandObserver {
 
   /** Anything listens: the AOF or replicas (else nothing is worth computing). */
   get listening(): boolean {
-    return this.replication.active || (this.persistence !== null && this.persistence.aofEnabled);
+    return this.server.replication.streaming || (this.persistence !== null && this.persistence.aofEnabled);
   }
 
   /** alsoPropagate: queues a command; outside a call it goes out at once. */
@@ -221,7 +133,7 @@ export class Propagator implements CommandObserver {
     if (target & PROPAGATE_AOF && this.persistence !== null && this.persistence.aofEnabled) {
       this.persistence.appendToAof(dbId, argv);
     }
-    if (target & PROPAGATE_REPL) this.replication.feed(dbId, argv);
+    if (target & PROPAGATE_REPL) this.server.replication.feed(dbId, argv);
   }
 
   // -- CommandObserver -------------------------------------------------------------------
@@ -246,7 +158,7 @@ export class Propagator implements CommandObserver {
       changed = true; // flushallCommand always ends with dirty++
     }
     if (REPLICATION_ONLY.has(name)) {
-      if (this.replication.active) this.pending.push({ dbId: client.db.id, argv: args, target: PROPAGATE_REPL });
+      if (this.server.replication.streaming) this.pending.push({ dbId: client.db.id, argv: args, target: PROPAGATE_REPL });
       return;
     }
     // SPOP and served pops count as changes whatever dirty says (a timed-out pop does not).

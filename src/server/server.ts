@@ -60,6 +60,35 @@ export interface CommandObserver {
   afterCall?(entry: CommandEntry | null): void;
 }
 
+/**
+ * What the server's own layers (dispatch, propagation, eviction, expiry) ask of
+ * replication. src/replication/ owns the state and installs itself here; until then
+ * the server is a master without replicas.
+ */
+export interface ReplicationRole {
+  /** The master this server replicates from (REPLICAOF host port), or null. */
+  readonly master: { readonly host: string; readonly port: number } | null;
+  /** The link with the master is up: synced and streaming (repl_state CONNECTED). */
+  readonly linkUp: boolean;
+  /** checkGoodReplicasStatus: min-replicas-to-write is met (always true on a replica). */
+  enoughGoodReplicas(): boolean;
+  /** A replication backlog exists, so propagated commands are worth computing. */
+  readonly streaming: boolean;
+  /** replicationFeedSlaves: one propagated command for the backlog and the replicas. */
+  feed(dbId: number, argv: readonly string[]): void;
+  /** CONFIG SET repl-backlog-size. */
+  resizeBacklog?(): void;
+}
+
+/** A master that never had a replica. */
+const NO_REPLICATION: ReplicationRole = {
+  master: null,
+  linkUp: false,
+  enoughGoodReplicas: () => true,
+  streaming: false,
+  feed: () => {},
+};
+
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
 export interface ShutdownRequest {
   save: boolean;
@@ -93,8 +122,6 @@ export class Server implements KeyspaceListener {
   slowlogThresholdUs = 10000;
   /** proto-max-bulk-len and client-query-buffer-limit, cached for the parser. */
   readonly parserLimits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
-  /** min-replicas-to-write, cached for the write path. */
-  minReplicasToWrite = 0;
   /** notify-keyspace-events as class bits (0: notifications off). */
   notifyFlags = 0;
   /** maxmemory in bytes (0 = no limit), cached from the config. */
@@ -135,8 +162,8 @@ export class Server implements KeyspaceListener {
   onShutdown: (() => void) | null = null;
   /** Set by persistence: observes write commands (AOF, background save). */
   commandObserver: CommandObserver | null = null;
-  /** REPLICAOF host port: this server is a replica of that master (null: a master). */
-  replicaOf: { host: string; port: number } | null = null;
+  /** The replication state's view for dispatch and propagation (src/replication/ sets it). */
+  replication: ReplicationRole = NO_REPLICATION;
   /** Nesting depth of call(): 0 between top-level commands. */
   callDepth = 0;
   /** client-output-buffer-limit, parsed (connections check it after each write). */
@@ -181,8 +208,8 @@ export class Server implements KeyspaceListener {
         // updateMaxmemory: a lower limit starts evicting without waiting for a command.
         if (this.maxmemory > 0) scheduleEvictions(this);
         break;
-      case 'min-replicas-to-write':
-        this.minReplicasToWrite = Number(value);
+      case 'repl-backlog-size':
+        this.replication.resizeBacklog?.();
         break;
       case 'notify-keyspace-events':
         this.notifyFlags = parseNotifyClasses(value);

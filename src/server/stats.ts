@@ -17,7 +17,13 @@ export class Stats {
   totalErrorReplies = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Bytes read from this replica's master (total_net_repl_input_bytes). */
+  netReplInputBytes = 0;
   pubsubMessages = 0;
+  /** Replicas served with a full sync, a partial one, and refused partial syncs. */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
 
   command(fullName: string): CommandStat {
     let s = this.commands.get(fullName);
@@ -43,6 +49,10 @@ export class Stats {
     this.totalErrorReplies = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.netReplInputBytes = 0;
     this.pubsubMessages = 0;
+    this.syncFull = 0;
+    this.syncPartialOk = 0;
+    this.syncPartialErr = 0;
   }
 }

@@ -1,0 +1,526 @@
+/**
+ * The replica half of replication (replication.c's connectWithMaster, syncWithMaster,
+ * readSyncBulkPayload, replicationSendAck): the link from this replica to its master.
+ *
+ * The handshake, one request and one reply line at a time:
+ *   PING                                   -> +PONG (or -NOAUTH: AUTH comes next)
+ *   AUTH [masteruser] masterauth           -> +OK                       (if masterauth)
+ *   REPLCONF listening-port <port>         -> +OK  (errors are not fatal)
+ *   REPLCONF ip-address <ip>               -> +OK                (if replica-announce-ip)
+ *   REPLCONF capa eof capa psync2          -> +OK
+ *   PSYNC <replid> <offset+1> | PSYNC ? -1 -> +FULLRESYNC <replid> <offset> | +CONTINUE [<replid>]
+ * Then, after a full resync, the payload: any number of "\n" keepalives, then
+ * `$<len>\r\n` and len bytes, or `$EOF:<40-byte mark>\r\n` and bytes up to the mark.
+ * Then the stream: commands applied as the master client, their bytes counted in the
+ * replication offset and proxied unchanged to this server's own replicas.
+ *
+ * Every failure closes the link and logs Redis's line; the cron reconnects a second later.
+ * The old dataset is kept until the new one has been read completely and parsed.
+ */
+import net from 'node:net';
+import { Client, type ReplySink } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { DEFERRED, processCommand } from '../server/dispatch.js';
+import { RespParser, ProtocolError } from '../protocol/resp-parser.js';
+import { encodeCommand } from '../server/propagation.js';
+import { readRdbFile, RdbLoadError } from '../persistence/rdb-reader.js';
+import { installContents } from '../persistence/snapshot.js';
+import type { Reply } from '../protocol/reply.js';
+import type { ReplicationState } from './state.js';
+
+/** repl_state, as ROLE and INFO name it. */
+export type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+
+/** Longest reply line accepted during the handshake (Redis reads lines into a small buffer). */
+const MAX_LINE = 64 * 1024;
+
+function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** The payload being received. */
+interface Transfer {
+  /** Bytes announced by `$<len>`, or -1 for the EOF form. */
+  size: number;
+  mark: string | null;
+  chunks: Buffer[];
+  read: number;
+}
+
+export class MasterLink {
+  state: LinkState = 'connect';
+  private socket: net.Socket | null = null;
+  /** The client applying the master's stream (server.master), once synced. */
+  client: Client | null = null;
+  /** Bytes received and not yet used by the handshake or the transfer. */
+  private input: Buffer = Buffer.alloc(0);
+  private replyWaiter: ((line: string) => void) | null = null;
+  private transfer: Transfer | null = null;
+  private parser: RespParser | null = null;
+  private readonly queue: string[][] = [];
+  private queueIndex = 0;
+  private applying = false;
+  /** read_reploff: offset of the last stream byte read; reploff: of the last one applied. */
+  readOffset = 0;
+  appliedOffset = 0;
+  /** Unix seconds of the last byte from the master (master_last_io_seconds_ago). */
+  lastIo = unixNow();
+  private connectStarted = unixNow();
+  /** repl_down_since: 0 while connected. */
+  downSince = unixNow();
+  /** The FULLRESYNC reply: where the loaded snapshot puts us. */
+  private fullSync: { replId: string; offset: number } | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly replication: ReplicationState,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  // -- Connecting and the handshake --------------------------------------------------------------
+
+  connect(): void {
+    if (this.closed) return;
+    this.state = 'connecting';
+    this.connectStarted = unixNow();
+    this.input = Buffer.alloc(0);
+    this.transfer = null;
+    this.parser = null;
+    const socket = net.connect({ host: this.host, port: this.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    this.server.log.notice('MASTER <-> REPLICA sync started');
+    socket.on('connect', () => {
+      this.server.log.notice('Non blocking connect for SYNC fired the event.');
+      this.lastIo = unixNow();
+      this.state = 'handshake';
+      this.handshake().catch((e: Error) => this.fail(e.message));
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e) => {
+      if (this.state === 'connecting') this.server.log.warning(`Error condition on socket for SYNC: ${e.message}`);
+      this.lost();
+    });
+    socket.on('close', () => this.lost());
+  }
+
+  /** Sends a handshake command and waits for its reply line. */
+  private ask(args: string[]): Promise<string> {
+    return new Promise((resolve) => {
+      this.replyWaiter = resolve;
+      this.socket?.write(Buffer.from(encodeCommand(args), 'latin1'));
+      this.takeLine();
+    });
+  }
+
+  private async handshake(): Promise<void> {
+    const server = this.server;
+    const log = server.log;
+    const pong = await this.ask(['PING']);
+    // -NOAUTH (and -NOPERM / -ERR operation not permitted) mean AUTH is needed: go on.
+    if (pong.startsWith('-') && !pong.startsWith('-NOAUTH') && !pong.startsWith('-NOPERM') && !pong.startsWith('-ERR operation not permitted')) {
+      throw new Error(`Error reply to PING from master: '${pong.slice(1)}'`);
+    }
+    log.notice('Master replied to PING, replication can continue...');
+    const masterauth = server.config.get('masterauth');
+    if (masterauth !== '') {
+      const user = server.config.get('masteruser');
+      const auth = await this.ask(user !== '' ? ['AUTH', user, masterauth] : ['AUTH', masterauth]);
+      if (auth.startsWith('-')) throw new Error(`Unable to AUTH to MASTER: ${auth.slice(1)}`);
+    }
+    const announcedPort = server.config.getInt('replica-announce-port') || server.port;
+    const portReply = await this.ask(['REPLCONF', 'listening-port', String(announcedPort)]);
+    if (portReply.startsWith('-')) log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${portReply.slice(1)}`);
+    const announcedIp = server.config.get('replica-announce-ip');
+    if (announcedIp !== '') {
+      const ipReply = await this.ask(['REPLCONF', 'ip-address', announcedIp]);
+      if (ipReply.startsWith('-')) log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${ipReply.slice(1)}`);
+    }
+    const capaReply = await this.ask(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+    if (capaReply.startsWith('-')) log.notice(`(Non critical) Master does not understand REPLCONF capa: ${capaReply.slice(1)}`);
+    await this.psync();
+  }
+
+  /** slaveTryPartialResynchronization. */
+  private async psync(): Promise<void> {
+    const log = this.server.log;
+    const cached = this.replication.cachedMaster;
+    let request: string[];
+    if (cached !== null) {
+      request = ['PSYNC', cached.replId, String(cached.offset + 1)];
+      log.notice(`Trying a partial resynchronization (request ${cached.replId}:${cached.offset + 1}).`);
+    } else {
+      request = ['PSYNC', '?', '-1'];
+      log.notice('Partial resynchronization not possible (no cached master)');
+    }
+    const reply = await this.ask(request);
+    if (reply.startsWith('+FULLRESYNC')) {
+      const [, replId, offset] = reply.split(' ');
+      if (replId === undefined || replId.length !== 40 || offset === undefined || !/^-?\d+$/.test(offset)) {
+        throw new Error(`Master replied with wrong +FULLRESYNC syntax.`);
+      }
+      log.notice(`Full resync from master: ${replId}:${offset}`);
+      this.fullSync = { replId, offset: Number(offset) };
+      // The cached history is of no use now (replicationDiscardCachedMaster).
+      if (this.replication.cachedMaster !== null) log.notice('Discarding previously cached master state.');
+      this.replication.cachedMaster = null;
+      this.state = 'sync';
+      this.takePayloadHeader();
+      return;
+    }
+    if (reply.startsWith('+CONTINUE')) {
+      const newId = reply.slice('+CONTINUE'.length).trim();
+      log.notice('Successful partial resynchronization with master.');
+      const replication = this.replication;
+      if (newId.length === 40 && newId !== cached!.replId) {
+        // The master's history has a new ID (it was promoted): ours follows, the old
+        // one stays valid as replid2, and our replicas must learn it.
+        replication.offset = cached!.offset;
+        replication.shiftReplicationId(newId);
+        log.warning(`Master replication ID changed to ${newId}`);
+        replication.replicas.disconnectAll();
+      }
+      log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      this.startStreaming(cached!.offset);
+      return;
+    }
+    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
+      throw new Error(`Master is currently unable to PSYNC but should be in the future: ${reply.slice(1)}`);
+    }
+    throw new Error(`Unexpected reply to PSYNC from master: ${reply}`);
+  }
+
+  /** The payload's size and bytes read so far, while one is being received. */
+  transferProgress(): { size: number; read: number } | null {
+    const t = this.transfer;
+    if (t === null) return this.state === 'sync' ? { size: 0, read: 0 } : null;
+    return { size: t.size < 0 ? 0 : t.size, read: t.read };
+  }
+
+  // -- Input ------------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastIo = unixNow();
+    this.server.stats.netReplInputBytes += chunk.length;
+    if (this.parser !== null) {
+      this.feedStream(chunk);
+      return;
+    }
+    this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+    if (this.transfer !== null) this.takePayload();
+    else if (this.replyWaiter !== null) this.takeLine();
+    else if (this.state === 'sync') this.takePayloadHeader();
+    else if (this.input.length > MAX_LINE) this.fail('Master sent data before it was asked');
+  }
+
+  /** One CRLF-terminated line for the waiting handshake step. */
+  private takeLine(): void {
+    const end = this.input.indexOf('\n');
+    if (end < 0) {
+      if (this.input.length > MAX_LINE) this.fail('Reply line from MASTER too long');
+      return;
+    }
+    let line = this.input.toString('latin1', 0, end);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    this.input = this.input.subarray(end + 1);
+    // An empty line is a keepalive newline, not the reply.
+    if (line === '') {
+      this.takeLine();
+      return;
+    }
+    const waiter = this.replyWaiter;
+    this.replyWaiter = null;
+    waiter?.(line);
+  }
+
+  /** readSyncBulkPayload's first part: the `$<len>` or `$EOF:<mark>` line. */
+  private takePayloadHeader(): void {
+    const log = this.server.log;
+    for (;;) {
+      const end = this.input.indexOf('\n');
+      if (end < 0) {
+        if (this.input.length > MAX_LINE) this.fail('Bad protocol from MASTER: payload header too long');
+        return;
+      }
+      let line = this.input.toString('latin1', 0, end);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      this.input = this.input.subarray(end + 1);
+      if (line === '') continue; // keepalive while the master prepares the snapshot
+      if (line[0] === '-') {
+        this.fail(`MASTER aborted replication with an error: ${line.slice(1)}`);
+        return;
+      }
+      if (line[0] !== '$') {
+        this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+        return;
+      }
+      if (line.startsWith('$EOF:') && line.length === 5 + 40) {
+        this.transfer = { size: -1, mark: line.slice(5), chunks: [], read: 0 };
+        log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+      } else {
+        const size = /^\$\d+$/.test(line) ? Number(line.slice(1)) : NaN;
+        if (!Number.isSafeInteger(size)) {
+          this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+          return;
+        }
+        this.transfer = { size, mark: null, chunks: [], read: 0 };
+        log.notice(`MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`);
+      }
+      this.takePayload();
+      return;
+    }
+  }
+
+  private takePayload(): void {
+    const t = this.transfer!;
+    const data = this.input;
+    this.input = Buffer.alloc(0);
+    if (t.mark === null) {
+      const want = t.size - t.read;
+      const take = data.subarray(0, want);
+      t.chunks.push(take);
+      t.read += take.length;
+      if (t.read < t.size) return;
+      const rest = data.subarray(want);
+      this.finishTransfer(Buffer.concat(t.chunks), rest);
+      return;
+    }
+    t.chunks.push(data);
+    t.read += data.length;
+    if (t.read < 40) return;
+    // The mark ends the payload; a master holds the stream until we acknowledge it.
+    const whole = t.chunks.length === 1 ? t.chunks[0]! : Buffer.concat(t.chunks);
+    t.chunks = [whole];
+    const at = whole.indexOf(t.mark, Math.max(0, whole.length - data.length - 40), 'latin1');
+    if (at < 0) return;
+    this.finishTransfer(whole.subarray(0, at), whole.subarray(at + 40));
+  }
+
+  /** The payload is complete: load it, then apply the stream that follows. */
+  private finishTransfer(rdb: Buffer, rest: Buffer): void {
+    const server = this.server;
+    const log = server.log;
+    this.transfer = null;
+    const sync = this.fullSync!;
+    // Our replicas' history is gone: they must resync with the new one.
+    this.replication.replicas.disconnectAll();
+    let contents;
+    try {
+      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+      contents = readRdbFile(rdb, {
+        limits: server.encodingLimits,
+        databases: server.databases.length,
+        // A replica keeps keys its master has not expired yet (rdbLoad, iAmMaster() false).
+        dropExpiredBefore: null,
+        verifyChecksum: server.config.getBool('rdbchecksum'),
+      });
+    } catch (e) {
+      const message = e instanceof RdbLoadError ? e.message : String(e);
+      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
+      if (server.config.get('repl-diskless-load') !== 'swapdb') {
+        // Without swapdb Redis has emptied its dataset before loading.
+        log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        for (const db of server.databases) db.flush();
+      }
+      this.fail('Loading the MASTER synchronization DB failed');
+      return;
+    }
+    log.notice('MASTER <-> REPLICA sync: Flushing old data');
+    try {
+      installContents(server, contents);
+    } catch (e) {
+      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
+      this.fail('Loading the MASTER synchronization DB failed');
+      return;
+    }
+    server.dirty++;
+    this.replication.adoptMasterHistory(sync.replId, sync.offset);
+    log.notice('MASTER <-> REPLICA sync: Finished with success');
+    this.fullSync = null;
+    this.startStreaming(sync.offset);
+    // The first ACK tells a diskless master that the payload was taken.
+    this.sendAck();
+    if (rest.length !== 0) this.feedStream(rest);
+  }
+
+  // -- The stream ---------------------------------------------------------------------------------
+
+  /** replicationCreateMasterClient: from now on the master's commands are applied. */
+  private startStreaming(offset: number): void {
+    const server = this.server;
+    this.readOffset = offset;
+    this.appliedOffset = offset;
+    const sink: ReplySink = {
+      send: (_reply: Reply) => {},
+      close: () => this.drop(),
+      sendRaw: () => {},
+    };
+    const client = new Client(server, sink, { addr: `${this.host}:${this.port}`, laddr: this.socket?.localAddress ? `${this.socket.localAddress}:${this.socket.localPort}` : '' });
+    client.mustObey = true;
+    client.authenticated = true;
+    client.isMaster = true;
+    client.replyMode = 'off';
+    client.onResume = () => this.apply();
+    this.client = client;
+    server.clients.set(client.id, client);
+    this.parser = new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER, maxQueryBuffer: Number.MAX_SAFE_INTEGER }, () => true);
+    this.state = 'connected';
+    this.downSince = 0;
+    if (this.replication.backlog === null) this.replication.createBacklog();
+    // The replication offset and IDs: after a partial resync they are already ours.
+    const input = this.input;
+    this.input = Buffer.alloc(0);
+    if (input.length !== 0) this.feedStream(input);
+  }
+
+  private feedStream(chunk: Buffer): void {
+    this.readOffset += chunk.length;
+    try {
+      this.parser!.feed(chunk, this.queue as string[][]);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.server.log.warning(`Protocol error from MASTER: ${e.message}`);
+      this.drop();
+      return;
+    }
+    this.apply();
+  }
+
+  /** Applies queued master commands in order (stops when one must wait, as for a script). */
+  private apply(): void {
+    const client = this.client;
+    if (this.applying || client === null || client.closed) return;
+    this.applying = true;
+    const server = this.server;
+    const replication = this.replication;
+    try {
+      server.clock.now = Date.now();
+      while (this.queueIndex < this.queue.length) {
+        const args = this.queue[this.queueIndex]!;
+        // Encoded first: a handler may rewrite its argv.
+        const bytes = encodeCommand(args);
+        for (const db of server.databases) db.expiredVisible = true;
+        let outcome;
+        try {
+          outcome = processCommand(client, args);
+        } finally {
+          for (const db of server.databases) db.expiredVisible = false;
+        }
+        if (outcome === DEFERRED) {
+          server.deferClient(client);
+          break;
+        }
+        this.queueIndex++;
+        // After the command, as Redis updates reploff: a GETACK reports the offset before it.
+        this.appliedOffset += bytes.length;
+        // Proxied unchanged: our replicas share the top master's stream and offsets.
+        replication.feedStream(bytes);
+        if (client.closed) break;
+      }
+      if (this.queueIndex === this.queue.length) {
+        this.queue.length = 0;
+        this.queueIndex = 0;
+      }
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /** replicationSendAck: REPLCONF ACK <reploff>. */
+  sendAck(): void {
+    if (this.socket === null || this.state !== 'connected') return;
+    this.socket.write(Buffer.from(encodeCommand(['REPLCONF', 'ACK', String(this.appliedOffset)]), 'latin1'));
+  }
+
+  // -- Failures, timeouts, closing -------------------------------------------------------------------
+
+  /** A handshake or transfer error: log it, close, retry from the cron. */
+  private fail(message: string): void {
+    if (this.closed) return;
+    this.server.log.warning(message);
+    this.resetSocket();
+    this.state = 'connect';
+  }
+
+  /** The master client was killed (CLIENT KILL TYPE master) or the master misbehaved. */
+  private drop(): void {
+    this.socket?.destroy();
+  }
+
+  /** The connection ended at whatever stage it was. */
+  private lost(): void {
+    if (this.closed || this.socket === null) return;
+    const wasConnected = this.state === 'connected';
+    this.resetSocket();
+    this.state = 'connect';
+    if (wasConnected) {
+      const log = this.server.log;
+      log.notice('Connection with master lost.');
+      log.notice('Caching the disconnected master state.');
+      this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset };
+    }
+  }
+
+  private resetSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.destroy();
+    this.replyWaiter = null;
+    this.transfer = null;
+    this.parser = null;
+    this.queue.length = 0;
+    this.queueIndex = 0;
+    this.input = Buffer.alloc(0);
+    if (this.downSince === 0) this.downSince = unixNow();
+    const client = this.client;
+    this.client = null;
+    if (client !== null && !client.closed) {
+      client.closed = true;
+      this.server.removeClient(client);
+    }
+  }
+
+  /** Stops for good (REPLICAOF NO ONE, another master, shutdown). */
+  close(): void {
+    if (this.closed) return;
+    // replicationCacheMaster: a new master may continue our history.
+    if (this.state === 'connected') this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset };
+    this.resetSocket();
+    this.closed = true;
+  }
+
+  /** replicationCron's replica part: reconnect, time out, acknowledge. */
+  cron(now: number): void {
+    if (this.closed) return;
+    const timeout = this.server.config.getInt('repl-timeout');
+    const log = this.server.log;
+    switch (this.state) {
+      case 'connect':
+        log.notice(`Connecting to MASTER ${this.host}:${this.port}`);
+        this.connect();
+        return;
+      case 'connecting':
+      case 'handshake':
+        if (now - this.connectStarted > timeout) {
+          log.warning('Timeout connecting to the MASTER...');
+          this.fail('Timeout connecting to the MASTER...');
+        }
+        return;
+      case 'sync':
+        if (now - this.lastIo > timeout) {
+          this.fail('Timeout receiving bulk data from MASTER... If the problem persists try to set the \'repl-timeout\' parameter in redis.conf to a larger value.');
+        }
+        return;
+      case 'connected':
+        if (now - this.lastIo > timeout) {
+          log.warning('MASTER timeout: no data nor PING received...');
+          this.drop();
+          return;
+        }
+        this.sendAck();
+    }
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * The master half of replication (replication.c's syncCommand, masterTryPartial-
+ * Resynchronization, replconfCommand, replicationCron's replica part, WAIT).
+ *
+ * A replica's life here:
+ *   REPLCONF listening-port / ip-address / capa ...   (recorded before it is a replica)
+ *   PSYNC replid offset | SYNC
+ *     -> +CONTINUE <replid>  and the backlog from `offset`: online at once, or
+ *     -> +FULLRESYNC <replid> <offset> (PSYNC only), then the RDB payload:
+ *          `$<len>\r\n<rdb>`                      (disk-based form), or
+ *          `$EOF:<40 random chars>\r\n<rdb><mark>` (diskless, replica said capa eof)
+ *        With repl-diskless-sync and a delay, replicas that ask within the delay share one
+ *        snapshot; until it is taken they get a newline every second (keepalive).
+ *        After a diskless payload the stream is held back until the replica's first
+ *        REPLCONF ACK: it reads the payload in blocks and cannot tell where it ends
+ *        before the mark, so stream bytes right behind it would be taken for RDB data.
+ *   REPLCONF ACK <offset>   every second, and when asked with REPLCONF GETACK *.
+ *
+ * The snapshot is taken in one go (SnapshotJob run to its end), so it is exactly the
+ * dataset at the offset announced in +FULLRESYNC.
+ */
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { encodeCommand } from '../server/propagation.js';
+import { BlockingManager } from '../server/blocking.js';
+import { SnapshotJob } from '../persistence/snapshot.js';
+import type { ReplicationState } from './state.js';
+
+export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
+
+/** A replica of this server and what it told about itself. */
+export interface AttachedReplica {
+  readonly client: Client;
+  state: ReplicaSyncState;
+  listeningPort: number;
+  /** REPLCONF ip-address (replica-announce-ip), else the connection's address is shown. */
+  announcedIp: string | null;
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** Came with SYNC (no ACKs expected, no +FULLRESYNC line). */
+  preSync: boolean;
+  ackOffset: number;
+  /** Unix seconds of the last REPLCONF ACK (INFO's lag, min-replicas-max-lag). */
+  ackTime: number;
+  /** Stream bytes held until the first ACK after a diskless payload. */
+  held: string[] | null;
+}
+
+/** What a client said with REPLCONF before it asked for a sync. */
+interface Announced {
+  listeningPort: number;
+  announcedIp: string | null;
+  capaEof: boolean;
+  capaPsync2: boolean;
+}
+
+/** A client waiting in WAIT numreplicas timeout. */
+interface AckWaiter {
+  client: Client;
+  offset: number;
+  numReplicas: number;
+}
+
+const GETACK = encodeCommand(['REPLCONF', 'GETACK', '*']);
+const PING = encodeCommand(['PING']);
+
+function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function randomMark(): string {
+  const chars = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let mark = '';
+  for (let i = 0; i < 40; i++) mark += chars[Math.floor(Math.random() * chars.length)];
+  return mark;
+}
+
+export class MasterSide {
+  private readonly replicas: AttachedReplica[] = [];
+  private readonly announced = new WeakMap<Client, Announced>();
+  private readonly waiters: AckWaiter[] = [];
+  /** A diskless sync waiting for repl-diskless-sync-delay to pass. */
+  private syncTimer: NodeJS.Timeout | null = null;
+  private getAckScheduled = false;
+  private lastPing = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly state: ReplicationState,
+  ) {}
+
+  /** The replicas still connected. */
+  list(): readonly AttachedReplica[] {
+    for (let i = this.replicas.length - 1; i >= 0; i--) if (this.replicas[i]!.client.closed) this.drop(i);
+    return this.replicas;
+  }
+
+  of(client: Client): AttachedReplica | undefined {
+    return this.replicas.find((r) => r.client === client);
+  }
+
+  /** replicationGetSlaveName: ip:listening-port when known. */
+  nameOf(client: Client): string {
+    const info = this.of(client) ?? this.announced.get(client);
+    const ip = info?.announcedIp ?? client.addr.slice(0, client.addr.lastIndexOf(':'));
+    return info && info.listeningPort ? `${ip}:${info.listeningPort}` : client.addr;
+  }
+
+  private drop(index: number): void {
+    const [replica] = this.replicas.splice(index, 1);
+    if (replica === undefined) return;
+    this.server.log.notice(`Connection with replica ${this.nameOf(replica.client)} lost.`);
+    if (this.replicas.length === 0) this.state.noReplicasSince = unixNow();
+  }
+
+  /** Stream bytes to every replica that takes them now. */
+  send(bytes: string): void {
+    for (let i = this.replicas.length - 1; i >= 0; i--) {
+      const replica = this.replicas[i]!;
+      if (replica.client.closed) {
+        this.drop(i);
+        continue;
+      }
+      if (replica.state !== 'online') continue; // its snapshot will include these changes
+      if (replica.held !== null) replica.held.push(bytes);
+      else replica.client.sink?.sendRaw?.(bytes);
+    }
+  }
+
+  /** Closes every replica link (a new history: they reconnect and learn it). */
+  disconnectAll(): void {
+    for (const replica of this.replicas.splice(0)) replica.client.sink?.close(false);
+    this.state.noReplicasSince = unixNow();
+  }
+
+  goodCount(maxLag: number): number {
+    const now = unixNow();
+    let good = 0;
+    for (const r of this.list()) if (r.state === 'online' && now - r.ackTime <= maxLag) good++;
+    return good;
+  }
+
+  // -- REPLCONF --------------------------------------------------------------------------------
+
+  announce(client: Client): Announced {
+    const existing = this.of(client);
+    if (existing) return existing;
+    let a = this.announced.get(client);
+    if (!a) this.announced.set(client, (a = { listeningPort: 0, announcedIp: null, capaEof: false, capaPsync2: false }));
+    return a;
+  }
+
+  /** REPLCONF ACK <offset>: only a replica's acknowledgements count. */
+  ack(client: Client, offset: number): void {
+    const replica = this.of(client);
+    if (!replica) return;
+    if (offset > replica.ackOffset) replica.ackOffset = offset;
+    replica.ackTime = unixNow();
+    if (replica.held !== null) {
+      // The replica loaded the diskless payload: now it gets the stream.
+      const held = replica.held;
+      replica.held = null;
+      for (const bytes of held) client.sink?.sendRaw?.(bytes);
+    }
+    if (this.waiters.length !== 0) this.serveWaiters();
+  }
+
+  // -- SYNC / PSYNC --------------------------------------------------------------------------
+
+  /** syncCommand. `psync` holds PSYNC's replid and offset, null for SYNC. */
+  sync(client: Client, psync: { replId: string; offset: number } | null): void {
+    const server = this.server;
+    server.log.notice(`Replica ${this.nameOf(client)} asks for synchronization`);
+    if (psync !== null) {
+      if (this.tryPartial(client, psync.replId, psync.offset)) {
+        server.stats.syncPartialOk++;
+        return;
+      }
+      if (psync.replId !== '?') server.stats.syncPartialErr++;
+    }
+    server.stats.syncFull++;
+    const a = this.announce(client);
+    const replica: AttachedReplica = {
+      client,
+      state: 'wait_bgsave',
+      listeningPort: a.listeningPort,
+      announcedIp: a.announcedIp,
+      capaEof: a.capaEof,
+      capaPsync2: a.capaPsync2,
+      preSync: psync === null,
+      ackOffset: 0,
+      ackTime: unixNow(),
+      held: null,
+    };
+    this.attach(replica);
+    if (this.state.backlog === null) {
+      // A backlog created from scratch starts a new history with no past.
+      this.state.newHistory();
+      this.state.createBacklog();
+      server.log.notice(`Replication backlog created, my new replication IDs are '${this.state.replId}' and '${this.state.replId2}'`);
+    }
+    const diskless = server.config.getBool('repl-diskless-sync') && replica.capaEof;
+    const delay = server.config.getInt('repl-diskless-sync-delay');
+    if (diskless && delay > 0 && !this.maxReplicasWaiting()) {
+      if (this.syncTimer === null) {
+        server.log.notice('Delay next BGSAVE for diskless SYNC');
+        this.syncTimer = setTimeout(() => this.startSnapshot(), delay * 1000);
+      }
+      return;
+    }
+    // Deferred to the end of this turn: the PSYNC's own handling finishes first.
+    setImmediate(() => this.startSnapshot());
+  }
+
+  private attach(replica: AttachedReplica): void {
+    replica.client.isReplica = true;
+    // Replicas get the stream only, never replies.
+    replica.client.replyMode = 'off';
+    this.replicas.push(replica);
+    this.state.startCron();
+  }
+
+  /** repl-diskless-sync-max-replicas: enough replicas wait to start at once. */
+  private maxReplicasWaiting(): boolean {
+    const max = this.server.config.getInt('repl-diskless-sync-max-replicas');
+    if (max === 0) return false;
+    let waiting = 0;
+    for (const r of this.replicas) if (r.state === 'wait_bgsave') waiting++;
+    return waiting >= max;
+  }
+
+  /** masterTryPartialResynchronization. */
+  private tryPartial(client: Client, replId: string, offset: number): boolean {
+    const state = this.state;
+    const log = this.server.log;
+    const sameHistory = replId.toLowerCase() === state.replId || (replId.toLowerCase() === state.replId2 && offset <= state.secondReplOffset);
+    if (!sameHistory) {
+      if (replId === '?') log.notice(`Full resync requested by replica ${this.nameOf(client)}`);
+      else if (replId.toLowerCase() !== state.replId && replId.toLowerCase() !== state.replId2) {
+        log.notice(
+          `Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${replId}', my replication IDs are '${state.replId}' and '${state.replId2}')`,
+        );
+      } else {
+        log.notice(`Partial resynchronization not accepted: Requested offset for second ID was ${offset}, but I can reply up to ${state.secondReplOffset}`);
+      }
+      return false;
+    }
+    const backlog = state.backlog;
+    if (backlog === null || !backlog.covers(offset)) {
+      log.notice(`Unable to partial resync with replica ${this.nameOf(client)} for lack of backlog (Replica request was: ${offset}).`);
+      if (offset > state.offset) {
+        log.warning(`Warning: replica ${this.nameOf(client)} tried to PSYNC with an offset that is greater than the master replication offset.`);
+      }
+      return false;
+    }
+    const a = this.announce(client);
+    const replica: AttachedReplica = {
+      client,
+      state: 'online',
+      listeningPort: a.listeningPort,
+      announcedIp: a.announcedIp,
+      capaEof: a.capaEof,
+      capaPsync2: a.capaPsync2,
+      preSync: false,
+      ackOffset: 0,
+      ackTime: unixNow(),
+      held: null,
+    };
+    const sink = client.sink!;
+    sink.sendRaw!(a.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
+    const missing = backlog.from(offset);
+    sink.sendRaw!(missing);
+    this.attach(replica);
+    log.notice(
+      `Partial resynchronization request from ${this.nameOf(client)} accepted. Sending ${missing.length} bytes of backlog starting from offset ${offset}.`,
+    );
+    return true;
+  }
+
+  /** One snapshot for every replica waiting for one; each gets it and goes online. */
+  private startSnapshot(): void {
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    const waiting = this.list().filter((r) => r.state === 'wait_bgsave');
+    if (waiting.length === 0) return;
+    const server = this.server;
+    const diskless = server.config.getBool('repl-diskless-sync');
+    server.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
+    const job = new SnapshotJob(server);
+    while (!job.step(Infinity));
+    const rdb = Buffer.concat(job.drain()).toString('latin1');
+    // The snapshot is the dataset at this offset, and the stream continues from here.
+    const offset = this.state.offset;
+    this.state.selectedDb = -1;
+    for (const replica of waiting) {
+      const sink = replica.client.sink;
+      if (!sink?.sendRaw) continue;
+      if (!replica.preSync) sink.sendRaw(`+FULLRESYNC ${this.state.replId} ${offset}\r\n`);
+      if (diskless && replica.capaEof) {
+        const mark = randomMark();
+        sink.sendRaw(`$EOF:${mark}\r\n`);
+        sink.sendRaw(rdb);
+        sink.sendRaw(mark);
+        replica.held = [];
+      } else {
+        sink.sendRaw(`$${rdb.length}\r\n`);
+        sink.sendRaw(rdb);
+      }
+      replica.state = 'online';
+      replica.ackTime = unixNow();
+      server.log.notice(`Synchronization with replica ${this.nameOf(replica.client)} succeeded`);
+    }
+  }
+
+  // -- WAIT ------------------------------------------------------------------------------------
+
+  /** replicationCountAcksByOffset. */
+  acksAt(offset: number): number {
+    let n = 0;
+    for (const r of this.list()) if (r.state === 'online' && r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  /** WAIT numreplicas timeout: blocks `client` until enough replicas acknowledge. */
+  wait(client: Client, numReplicas: number, deadline: number): void {
+    const offset = this.state.offset;
+    const waiter: AckWaiter = { client, offset, numReplicas };
+    this.waiters.push(waiter);
+    BlockingManager.of(this.server).block(client, {
+      db: client.db,
+      keys: [],
+      deadline,
+      timeoutReply: () => {
+        this.forgetWaiter(waiter);
+        return this.acksAt(offset);
+      },
+      tryServe: () => undefined,
+      timer: null,
+    });
+    this.requestAcks();
+  }
+
+  private forgetWaiter(waiter: AckWaiter): void {
+    const i = this.waiters.indexOf(waiter);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+
+  /** processClientsWaitingReplicas. */
+  private serveWaiters(): void {
+    const blocking = BlockingManager.of(this.server);
+    for (const waiter of this.waiters.slice()) {
+      if (waiter.client.closed || waiter.client.blocked === null) {
+        this.forgetWaiter(waiter);
+        continue;
+      }
+      const acked = this.acksAt(waiter.offset);
+      if (acked >= waiter.numReplicas) {
+        this.forgetWaiter(waiter);
+        blocking.unblock(waiter.client, acked);
+      }
+    }
+  }
+
+  /** replicationRequestAckFromSlaves: one REPLCONF GETACK * in the stream before sleeping. */
+  requestAcks(): void {
+    if (this.getAckScheduled) return;
+    this.getAckScheduled = true;
+    setImmediate(() => {
+      this.getAckScheduled = false;
+      if (this.state.master === null && this.state.backlog !== null && this.list().length !== 0) this.state.feedStream(GETACK);
+    });
+  }
+
+  // -- replicationCron ---------------------------------------------------------------------------
+
+  cron(now: number): void {
+    const replicas = this.list();
+    if (replicas.length === 0) return;
+    const server = this.server;
+    // A top master pings its replicas every repl-ping-replica-period seconds (in the stream).
+    const period = server.config.getInt('repl-ping-replica-period');
+    if (this.state.master === null && this.state.backlog !== null && now - this.lastPing >= period) {
+      this.lastPing = now;
+      this.state.feedStream(PING);
+    }
+    const timeout = server.config.getInt('repl-timeout');
+    for (const replica of replicas) {
+      // Replicas waiting for their snapshot get newlines, so they do not time out.
+      if (replica.state === 'wait_bgsave') replica.client.sink?.sendRaw?.('\n');
+      if (replica.state === 'online' && !replica.preSync && now - replica.ackTime > timeout) {
+        server.log.warning(`Disconnecting timedout replica (streaming sync): ${this.nameOf(replica.client)}`);
+        replica.client.sink?.close(false);
+      }
+    }
+  }
+}

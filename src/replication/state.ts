@@ -1,0 +1,238 @@
+/**
+ * The replication state of one server (replication.c's globals): the replication IDs and
+ * offset, the backlog, the replicas attached to this server and, on a replica, the link
+ * to its master. It is the one owner of that state: dispatch and scripting ask it through
+ * `server.replication` (the ReplicationRole view), commands call its methods.
+ *
+ * - replid / master_repl_offset name the history this server's dataset is part of; a
+ *   replica takes its master's. replid2 / second_repl_offset keep the previous history
+ *   after a promotion, so that replicas of the old master can continue (psync2).
+ * - On a master, propagated commands are fed to the backlog and to online replicas
+ *   (feed). On a replica, the master's stream is applied and proxied byte for byte to
+ *   the sub-replicas (feedStream), so that they share the top master's IDs and offsets.
+ */
+import type { Client } from '../server/client.js';
+import type { ReplicationRole, Server } from '../server/server.js';
+import { encodeCommand } from '../server/propagation.js';
+import { ReplicationBacklog } from './backlog.js';
+import { MasterSide, type AttachedReplica } from './master-side.js';
+import { MasterLink, type LinkState } from './master-link.js';
+
+export function randomReplId(): string {
+  let id = '';
+  for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
+  return id;
+}
+
+const NO_REPLID = '0'.repeat(40);
+
+/** The replid and offset a replica can PSYNC with (Redis's cached master). */
+export interface PsyncPoint {
+  replId: string;
+  offset: number;
+}
+
+export class ReplicationState implements ReplicationRole {
+  replId = randomReplId();
+  replId2 = NO_REPLID;
+  /** master_repl_offset: the offset of the last byte of the stream this server has. */
+  offset = 0;
+  /** second_repl_offset: replId2 is valid for offsets up to this one (-1: none). */
+  secondReplOffset = -1;
+  backlog: ReplicationBacklog | null = null;
+  /** The database the stream last selected (-1: the next command selects). */
+  selectedDb = -1;
+  /** The replicas of this server. */
+  readonly replicas: MasterSide;
+  /** REPLICAOF host port, or null on a master. */
+  master: { host: string; port: number } | null = null;
+  /** On a replica: the link to the master (null once REPLICAOF NO ONE). */
+  link: MasterLink | null = null;
+  /** Where a new link PSYNCs from (null: "? -1", a full resync). */
+  cachedMaster: PsyncPoint | null = null;
+  /** Unix seconds since the server has no replicas (repl-backlog-ttl). */
+  noReplicasSince = Math.floor(Date.now() / 1000);
+  private cron: NodeJS.Timeout | null = null;
+
+  private constructor(readonly server: Server) {
+    this.replicas = new MasterSide(server, this);
+  }
+
+  /** The server's replication state, installed on first use. */
+  static of(server: Server): ReplicationState {
+    if (server.replication instanceof ReplicationState) return server.replication;
+    const state = new ReplicationState(server);
+    server.replication = state;
+    server.shutdownHooks.push(() => state.stop());
+    return state;
+  }
+
+  // -- ReplicationRole ---------------------------------------------------------------------
+
+  get linkUp(): boolean {
+    return this.link !== null && this.link.state === 'connected';
+  }
+
+  get streaming(): boolean {
+    return this.backlog !== null;
+  }
+
+  enoughGoodReplicas(): boolean {
+    if (this.master !== null) return true;
+    const config = this.server.config;
+    const wanted = config.getInt('min-replicas-to-write');
+    const maxLag = config.getInt('min-replicas-max-lag');
+    if (wanted === 0 || maxLag === 0) return true;
+    return this.replicas.goodCount(maxLag) >= wanted;
+  }
+
+  /** replicationFeedSlaves: SELECT when the database changes, then the command. */
+  feed(dbId: number, argv: readonly string[]): void {
+    // A replica proxies its master's stream instead (feedStream).
+    if (this.backlog === null || this.master !== null) return;
+    let bytes = '';
+    if (dbId !== this.selectedDb) {
+      bytes = encodeCommand(['SELECT', String(dbId)]);
+      this.selectedDb = dbId;
+    }
+    bytes += encodeCommand(argv);
+    this.feedStream(bytes);
+  }
+
+  /** Bytes of the replication stream: to the backlog and every replica that takes them. */
+  feedStream(bytes: string): void {
+    if (bytes.length === 0) return;
+    this.offset += bytes.length;
+    this.backlog?.append(bytes);
+    this.replicas.send(bytes);
+  }
+
+  // -- Histories -----------------------------------------------------------------------------
+
+  /** createReplicationBacklog: the next byte of the stream is offset + 1. */
+  createBacklog(): void {
+    this.backlog = new ReplicationBacklog(this.server.config.getInt('repl-backlog-size'), this.offset + 1);
+  }
+
+  /** changeReplicationId + clearReplicationId2: a new history with no past. */
+  newHistory(): void {
+    this.replId = randomReplId();
+    this.replId2 = NO_REPLID;
+    this.secondReplOffset = -1;
+  }
+
+  /**
+   * shiftReplicationId: the current history becomes the secondary one, valid up to the
+   * current offset, and a new one starts (a replica promoted, or a new master's replid).
+   */
+  shiftReplicationId(newId = randomReplId()): void {
+    this.replId2 = this.replId;
+    this.secondReplOffset = this.offset + 1;
+    this.replId = newId;
+    this.server.log.warning(
+      `Setting secondary replication ID to ${this.replId2}, valid up to offset: ${this.secondReplOffset}. New replication ID is ${this.replId}`,
+    );
+  }
+
+  /** The replicas' view of a sync this replica just completed with its master. */
+  adoptMasterHistory(replId: string, offset: number): void {
+    this.replId = replId;
+    this.offset = offset;
+    this.replId2 = NO_REPLID;
+    this.secondReplOffset = -1;
+    this.createBacklog();
+  }
+
+  // -- Role changes --------------------------------------------------------------------------
+
+  /** replicationSetMaster: REPLICAOF host port. */
+  setMaster(host: string, port: number): void {
+    const wasMaster = this.master === null;
+    this.link?.close();
+    this.link = null;
+    this.master = { host, port };
+    this.server.log.roleMark = 'S';
+    // Replicas are kept: they can partially resync with us after we synced with the new
+    // master (they are dropped when our history changes).
+    if (wasMaster) this.cachedMaster = { replId: this.replId, offset: this.offset };
+    this.server.log.notice(`Connecting to MASTER ${host}:${port}`);
+    this.link = new MasterLink(this.server, this, host, port);
+    this.link.connect();
+    this.startCron();
+  }
+
+  /** replicationUnsetMaster: REPLICAOF NO ONE. */
+  unsetMaster(): void {
+    if (this.master === null) return;
+    this.server.log.notice('Connection with master lost.');
+    this.link?.close();
+    this.link = null;
+    this.master = null;
+    this.server.log.roleMark = 'M';
+    this.cachedMaster = null;
+    this.shiftReplicationId();
+    // Replicas learn the new replid by reconnecting (and partially resync).
+    this.replicas.disconnectAll();
+    this.selectedDb = -1;
+    this.noReplicasSince = Math.floor(Date.now() / 1000);
+  }
+
+  /** The link's sync state for ROLE and INFO ('none' on a master). */
+  get linkState(): LinkState | 'none' {
+    return this.link?.state ?? 'none';
+  }
+
+  /** Replicas attached to this server, with what they reported. */
+  attached(): readonly AttachedReplica[] {
+    return this.replicas.list();
+  }
+
+  // -- replicationCron ----------------------------------------------------------------------
+
+  startCron(): void {
+    if (this.cron !== null) return;
+    this.cron = setInterval(() => this.tick(), 1000);
+    this.cron.unref();
+  }
+
+  private tick(): void {
+    const now = Math.floor(Date.now() / 1000);
+    this.link?.cron(now);
+    this.replicas.cron(now);
+    // Without replicas for repl-backlog-ttl seconds, a master frees its backlog.
+    const ttl = this.server.config.getInt('repl-backlog-ttl');
+    if (this.master === null && this.backlog !== null && this.replicas.list().length === 0 && ttl > 0 && now - this.noReplicasSince > ttl) {
+      this.newHistory();
+      this.backlog = null;
+      this.server.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+    }
+  }
+
+  /** Resizes the backlog after CONFIG SET repl-backlog-size. */
+  resizeBacklog(): void {
+    this.backlog?.resize(this.server.config.getInt('repl-backlog-size'));
+  }
+
+  stop(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    this.cron = null;
+    this.link?.close();
+  }
+
+  /** A client is this server's master link (the client applying the master's stream). */
+  isMasterClient(client: Client): boolean {
+    return this.link !== null && this.link.client === client;
+  }
+}
+
+/**
+ * The `replicaof host port` of the configuration (config file, command line or an
+ * embedder's config), started once the server listens.
+ */
+export function startConfiguredReplication(server: Server): void {
+  const value = server.config.get('replicaof').trim();
+  if (value === '') return;
+  const [host, port] = value.split(/\s+/);
+  if (host === undefined || port === undefined || !/^\d+$/.test(port)) return;
+  ReplicationState.of(server).setMaster(host, Number(port));
+}
