@@ -58,6 +58,9 @@ interface SetContent {
 interface HashContent {
   fields: Map<string, string>;
 }
+interface StreamContent {
+  entries: { id: bigint; fields: string[] }[];
+}
 interface ZSetContent {
   scores: Map<string, number>;
 }
@@ -88,8 +91,15 @@ function xorObjectDigest(db: Database, key: string, digest: Buffer, value: Redis
       mixDigest(element, bytes(v));
       xorDigest(digest, element);
     }
+  } else if (type === 'stream') {
+    // Entries only, as Redis's digest: "ms.seq", then each field and value.
+    for (const entry of (value as unknown as StreamContent).entries) {
+      const ms = entry.id >> 64n;
+      const seq = entry.id & 0xffffffffffffffffn;
+      mixDigest(digest, bytes(`${ms}.${seq}`));
+      for (const part of entry.fields) mixDigest(digest, bytes(part));
+    }
   }
-  // Streams have no digest here yet: only their type is mixed in.
   if (db.getExpire(key) !== undefined) xorDigest(digest, bytes('!!expire!!'));
 }
 

@@ -120,8 +120,12 @@ function checkCommand(engine: ScriptingEngine, ctx: RunContext, entry: CommandEn
   }
   // Server-state checks for writes, skipped once the script has written (it cannot
   // fail halfway on an unpredictable state).
-  if (flags & CmdFlag.WRITE && !ctx.writeDirty && !engine.enoughGoodReplicas()) {
-    return new Refusal('-' + NO_REPLICAS_ERROR);
+  if (flags & CmdFlag.WRITE && !ctx.writeDirty) {
+    const server = engine.server;
+    if (server.replication.master !== null && server.config.getBool('replica-read-only') && !ctx.caller.mustObey) {
+      return new Refusal("-READONLY You can't write against a read only replica.");
+    }
+    if (!engine.enoughGoodReplicas()) return new Refusal('-' + NO_REPLICAS_ERROR);
   }
   if (!ctx.allowOom && ctx.preOom && !ctx.writeDirty && flags & CmdFlag.DENYOOM) {
     return new Refusal('-' + Errors.oom.message);

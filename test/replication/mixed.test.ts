@@ -1,0 +1,197 @@
+/**
+ * Replication in both roles against redis-server 7.0.15: redis -> lunakv, lunakv -> redis
+ * and lunakv -> lunakv -> lunakv. Each pair gets a dataset before the replica attaches
+ * (full sync) and a workload after (the stream); then DEBUG DIGEST, FUNCTION DUMP and the
+ * offsets must agree. Killing the link must end in a partial resync, not a new RDB.
+ */
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { oracleAvailable, ORACLE_MISSING } from '../support/oracle.js';
+import { RespClient } from '../support/resp-client.js';
+import { caughtUp, eventually, linkUp, infoField, lunakvNode, redisNode, replicate, sameDataset, sleep, text, workload, type Node } from './support.js';
+
+const nodes: Node[] = [];
+afterEach(async () => {
+  for (const n of nodes.splice(0)) await n.close();
+});
+
+async function node(kind: 'redis' | 'lunakv', config: Record<string, string> = {}): Promise<Node> {
+  const n = kind === 'redis' ? await redisNode(config) : await lunakvNode(config);
+  nodes.push(n);
+  return n;
+}
+
+const skipWithoutOracle = (t: { skip(msg: string): void }): boolean => {
+  if (oracleAvailable()) return false;
+  t.skip(ORACLE_MISSING);
+  return true;
+};
+
+async function numberField(n: Node, field: string, section = 'stats'): Promise<number> {
+  return Number(await infoField(n, field, section));
+}
+
+/** Full sync, stream, convergence, then a killed link that resumes with +CONTINUE. */
+async function pairScenario(masterKind: 'redis' | 'lunakv', replicaKind: 'redis' | 'lunakv'): Promise<void> {
+  const master = await node(masterKind);
+  const replica = await node(replicaKind);
+  await workload(master, 'before');
+  await replicate(replica, master);
+  await workload(master, 'after');
+  await caughtUp(replica, master);
+  await sameDataset(master, replica);
+  assert.equal(await infoField(replica, 'master_replid'), await infoField(master, 'master_replid'), 'the replica shares its master replid');
+  assert.equal(await infoField(replica, 'role'), 'slave');
+
+  // The replica is read-only, and reads of its data work.
+  const readonly = text(await replica.client.call('SET', 'x', 'y'));
+  assert.equal(readonly, "-READONLY You can't write against a read only replica.\r\n");
+
+  // Drop the link from the replica's side: it resumes from the backlog.
+  const fullBefore = await numberField(master, 'sync_full');
+  const partialBefore = await numberField(master, 'sync_partial_ok');
+  assert.equal(text(await replica.client.call('CLIENT', 'KILL', 'TYPE', 'master')), ':1\r\n');
+  await master.client.call('SET', 'during', 'the-drop');
+  await linkUp(replica);
+  await caughtUp(replica, master);
+  assert.equal(await numberField(master, 'sync_partial_ok'), partialBefore + 1, 'the reconnect was a partial resync');
+  assert.equal(await numberField(master, 'sync_full'), fullBefore, 'no new full sync');
+  assert.equal(text(await replica.client.call('GET', 'during')), '$8\r\nthe-drop\r\n');
+
+  // And from the master's side.
+  assert.equal(text(await master.client.call('CLIENT', 'KILL', 'TYPE', 'replica')), ':1\r\n');
+  await master.client.call('RPUSH', 'after-kill', 'a');
+  await eventually('the replica reconnects', async () => (await numberField(master, 'sync_partial_ok')) === partialBefore + 2);
+  await caughtUp(replica, master);
+  assert.equal(await numberField(master, 'sync_full'), fullBefore, 'still no new full sync');
+  await sameDataset(master, replica);
+}
+
+describe('replication with redis-server', () => {
+  test('redis-server master -> lunakv replica: full sync, stream, partial resync', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    await pairScenario('redis', 'lunakv');
+  });
+
+  test('lunakv master -> redis-server replica: full sync, stream, partial resync', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    await pairScenario('lunakv', 'redis');
+  });
+
+  test('lunakv -> lunakv -> lunakv: the sub-replica gets the top master stream unchanged', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const top = await node('lunakv');
+    const middle = await node('lunakv');
+    const bottom = await node('lunakv');
+    await workload(top, 'before');
+    await replicate(middle, top);
+    await replicate(bottom, middle);
+    await workload(top, 'after');
+    await caughtUp(middle, top);
+    await caughtUp(bottom, middle);
+    await sameDataset(top, bottom);
+    for (const field of ['master_replid', 'master_repl_offset']) {
+      assert.equal(await infoField(bottom, field), await infoField(top, field), `${field} of the sub-replica is the top master's`);
+    }
+  });
+
+  test('redis-server -> lunakv -> redis-server chain converges', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const top = await node('redis');
+    const middle = await node('lunakv');
+    const bottom = await node('redis');
+    await workload(top, 'before');
+    await replicate(middle, top);
+    await replicate(bottom, middle);
+    await workload(top, 'after');
+    await caughtUp(middle, top);
+    await caughtUp(bottom, middle);
+    await sameDataset(top, bottom);
+    assert.equal(await infoField(bottom, 'master_replid'), await infoField(top, 'master_replid'));
+  });
+
+  test('the same replies as redis-server: ROLE, WAIT, min-replicas-to-write with EVAL, read-only errors', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    // Each master gets a redis-server replica; the masters then answer the same.
+    const masters = [await node('redis'), await node('lunakv')];
+    const replicas = [await node('redis'), await node('redis')];
+    for (let i = 0; i < 2; i++) await replicate(replicas[i]!, masters[i]!);
+    const replies = async (n: Node, ...args: (string | number)[]) => text(await n.client.call(...args));
+    for (const m of masters) await m.client.call('SET', 'k', 'v');
+    for (let i = 0; i < 2; i++) await caughtUp(replicas[i]!, masters[i]!);
+    const [redisMaster, ourMaster] = masters as [Node, Node];
+    const compare = async (...args: (string | number)[]) => {
+      assert.equal(await replies(ourMaster, ...args), await replies(redisMaster, ...args), args.join(' '));
+    };
+    await compare('WAIT', 1, 2000);
+    await compare('CONFIG', 'SET', 'min-replicas-to-write', 1);
+    await compare('SET', 'k', 'w');
+    await compare('EVAL', "return redis.call('set', KEYS[1], 'w')", 1, 'k');
+    await compare('EVAL', "#!lua\nreturn redis.call('set', KEYS[1], 'w')", 1, 'k');
+    await compare('CONFIG', 'SET', 'min-replicas-to-write', 2);
+    await compare('SET', 'k', 'w');
+    await compare('EVAL', "#!lua\nreturn redis.call('set', KEYS[1], 'w')", 1, 'k');
+    await compare('WAIT', 2, 100);
+    await compare('CONFIG', 'SET', 'min-replicas-to-write', 0);
+    // ROLE: the master's offset and its replica's ack offset differ in ports only.
+    const role = async (n: Node) => text(await n.client.call('ROLE')).replace(/\$\d+\r\n\d{4,5}\r\n/, '<port>');
+    await sleep(1100); // one REPLCONF ACK period, so acks equal the offset on both
+    const ourRole = await role(ourMaster);
+    assert.match(ourRole, /^\*3\r\n\$6\r\nmaster\r\n:\d+\r\n\*1\r\n\*3\r\n\$9\r\n127\.0\.0\.1\r\n<port>\$\d+\r\n\d+\r\n$/);
+    assert.equal(ourRole.replace(/\d+/g, 'N'), (await role(redisMaster)).replace(/\d+/g, 'N'));
+    // A lunakv replica answers as a redis-server replica does.
+    const ourReplica = await node('lunakv');
+    const redisReplica = replicas[0]!;
+    await replicate(ourReplica, redisMaster);
+    for (const args of [
+      ['SET', 'x', '1'],
+      ['WAIT', '0', '0'],
+      ['EVAL', "return redis.call('set','x','1')", '0'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('get','k')", '0'],
+      ['GET', 'k'],
+    ]) {
+      assert.equal(await replies(ourReplica, ...args), await replies(redisReplica, ...args), args.join(' '));
+    }
+    const roleOf = async (n: Node) => text(await n.client.call('ROLE')).replace(/:\d+\r\n\$\d+\r\n\w+\r\n:-?\d+\r\n$/, '');
+    assert.equal((await roleOf(ourReplica)).replace(/\d+/g, 'N'), (await roleOf(redisReplica)).replace(/\d+/g, 'N'));
+  });
+
+  test('REPLICAOF NO ONE keeps the history: replicas of the promoted node resync partially', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const top = await node('redis');
+    const middle = await node('lunakv');
+    const bottom = await node('redis');
+    await workload(top, 'x');
+    await replicate(middle, top);
+    await replicate(bottom, middle);
+    await caughtUp(bottom, top);
+    const oldId = await infoField(top, 'master_replid');
+    assert.equal(text(await middle.client.call('REPLICAOF', 'NO', 'ONE')), '+OK\r\n');
+    assert.equal(await infoField(middle, 'master_replid2'), oldId, 'the old history is replid2');
+    await middle.client.call('SET', 'promoted', 'yes');
+    await eventually('the sub-replica follows the promoted node', async () => text(await bottom.client.call('GET', 'promoted')) === '$3\r\nyes\r\n');
+    assert.equal(await numberField(middle, 'sync_full'), 1, 'only the first sync was a full one');
+    assert.ok((await numberField(middle, 'sync_partial_ok')) >= 1, 'the sub-replica continued partially');
+    await caughtUp(bottom, middle);
+    await sameDataset(middle, bottom);
+  });
+
+  test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    // A delay before the snapshot, so the first replica is killed while it waits for it.
+    const master = await node('lunakv', { 'repl-diskless-sync-delay': '1' });
+    // Enough data that the payload takes a few reads.
+    const pipe = await RespClient.connect(master.port);
+    for (let i = 0; i < 2000; i++) pipe.writeRaw(`*3\r\n$3\r\nSET\r\n$${String(i).length + 4}\r\nkey:${i}\r\n$100\r\n${'v'.repeat(100)}\r\n`);
+    for (let i = 0; i < 2000; i++) await pipe.read();
+    pipe.close();
+    const doomed = await node('redis');
+    await doomed.client.call('REPLICAOF', '127.0.0.1', master.port);
+    await eventually('the first replica waits for its snapshot', async () => /state=wait_bgsave/.test(text(await master.client.call('INFO', 'replication'))));
+    await doomed.oracle!.stop();
+    const replica = await node('redis');
+    await replicate(replica, master);
+    await caughtUp(replica, master);
+    await sameDataset(master, replica);
+  });
+});
