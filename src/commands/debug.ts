@@ -10,6 +10,8 @@ import { RdbWriter } from '../persistence/rdb-encoding.js';
 import { datasetDigest, digestValue } from './debug-digest.js';
 import { encodingOf, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
+import { parseInt64 } from './args.js';
+import { ReplicationState } from '../replication/state.js';
 import { helpLines, subcommandSyntaxError } from './replies.js';
 import { lruClock } from './server-info.js';
 import { debugReload, PersistenceManager } from '../persistence/manager.js';
@@ -278,6 +280,35 @@ registerDebugSubcommand('reload', -2, (client, args) => {
     return new ErrorReply('ERR Error trying to load the RDB dump, check server logs.');
   }
   client.server.log.warning('DB reloaded by DEBUG RELOAD');
+  return OK;
+});
+
+/** DEBUG POPULATE count [prefix] [size]: keys prefix:N = "value:N" (padded or cut to size). */
+registerDebugSubcommand('populate', -3, (client, args) => {
+  if (args.length > 5) return subcommandSyntaxError(args);
+  const count = parseInt64(args[2]!);
+  if (count === null || count < 0) return new ErrorReply('ERR value is out of range, must be positive');
+  let size = 0;
+  if (args.length === 5) {
+    const n = parseInt64(args[4]!);
+    if (n === null || n < 0) return new ErrorReply('ERR value is out of range, must be positive');
+    size = Number(n);
+  }
+  const prefix = args.length >= 4 ? args[3]! : 'key';
+  const db = client.db;
+  for (let j = 0; j < Number(count); j++) {
+    const key = `${prefix}:${j}`;
+    if (db.get(key) !== undefined) continue;
+    const text = `value:${j}`;
+    const value = size === 0 ? text : size <= text.length ? text.slice(0, size) : text + '\0'.repeat(size - text.length);
+    db.set(key, value);
+  }
+  return OK;
+});
+
+/** DEBUG REPLICATE cmd [args]: the command goes to the replicas only (tests of divergence). */
+registerDebugSubcommand('replicate', -3, (client, args) => {
+  ReplicationState.of(client.server).feedUnselected(args.slice(2));
   return OK;
 });
 

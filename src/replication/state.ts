@@ -53,6 +53,11 @@ export class ReplicationState implements ReplicationRole {
   /** Unix seconds since the server has no replicas (repl-backlog-ttl). */
   noReplicasSince = Math.floor(Date.now() / 1000);
   private cron: NodeJS.Timeout | null = null;
+  /**
+   * Keys given a TTL by this writable replica's own clients (slaveKeysWithExpire): the
+   * only keys a replica expires by itself. "dbid\0key".
+   */
+  private readonly ownKeysWithExpire = new Set<string>();
 
   private constructor(readonly server: Server) {
     this.replicas = new MasterSide(server, this);
@@ -99,12 +104,42 @@ export class ReplicationState implements ReplicationRole {
     this.feedStream(bytes);
   }
 
+  /** A command for the replicas in whatever database the stream is (PING, DEBUG REPLICATE). */
+  feedUnselected(argv: readonly string[]): void {
+    if (this.backlog !== null && this.master === null) this.feedStream(encodeCommand(argv));
+  }
+
   /** Bytes of the replication stream: to the backlog and every replica that takes them. */
   feedStream(bytes: string): void {
     if (bytes.length === 0) return;
     this.offset += bytes.length;
     this.backlog?.append(bytes);
     this.replicas.send(bytes);
+  }
+
+  /** rememberSlaveKeyWithExpire: a write of a replica's own client left `key` with a TTL. */
+  rememberOwnKeyWithExpire(dbId: number, key: string): void {
+    if (this.master !== null) this.ownKeysWithExpire.add(`${dbId}\0${key}`);
+  }
+
+  /** expireSlaveKeys: deletes the remembered keys whose TTL passed (no DEL is propagated). */
+  private expireOwnKeys(): void {
+    if (this.ownKeysWithExpire.size === 0) return;
+    const now = Date.now();
+    for (const id of this.ownKeysWithExpire) {
+      const sep = id.indexOf('\0');
+      const db = this.server.databases[Number(id.slice(0, sep))];
+      const key = id.slice(sep + 1);
+      const when = db?.getExpire(key);
+      if (db === undefined || when === undefined) {
+        this.ownKeysWithExpire.delete(id);
+      } else if (when <= now) {
+        // Removed as it is: on a replica, delete() would treat an expired key as absent.
+        db.takeEntry(key);
+        db.modified(key);
+        this.ownKeysWithExpire.delete(id);
+      }
+    }
   }
 
   // -- Histories -----------------------------------------------------------------------------
@@ -152,6 +187,8 @@ export class ReplicationState implements ReplicationRole {
     this.link = null;
     this.master = { host, port };
     this.server.log.roleMark = 'S';
+    // A replica leaves expiry to its master: logically expired keys stay until its DEL.
+    for (const db of this.server.databases) db.expireEnabled = false;
     // Replicas are kept: they can partially resync with us after we synced with the new
     // master (they are dropped when our history changes).
     if (wasMaster) this.cachedMaster = { replId: this.replId, offset: this.offset };
@@ -169,6 +206,8 @@ export class ReplicationState implements ReplicationRole {
     this.link = null;
     this.master = null;
     this.server.log.roleMark = 'M';
+    for (const db of this.server.databases) db.expireEnabled = true;
+    this.ownKeysWithExpire.clear();
     this.cachedMaster = null;
     this.shiftReplicationId();
     // Replicas learn the new replid by reconnecting (and partially resync).
@@ -198,6 +237,7 @@ export class ReplicationState implements ReplicationRole {
   private tick(): void {
     const now = Math.floor(Date.now() / 1000);
     this.link?.cron(now);
+    if (this.master !== null) this.expireOwnKeys();
     this.replicas.cron(now);
     // Without replicas for repl-backlog-ttl seconds, a master frees its backlog.
     const ttl = this.server.config.getInt('repl-backlog-ttl');

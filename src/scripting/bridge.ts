@@ -106,6 +106,11 @@ function checkCommand(engine: ScriptingEngine, ctx: RunContext, entry: CommandEn
   // A command in Redis's table that lunakv does not implement yet (e.g. CLUSTER) still
   // gets Redis's checks above, so scripts see the same refusals.
   if (!entry.handler) return new Refusal('Unknown Redis command called from script');
+  // scriptVerifyAllowStale: a replica cut off from its master, told not to serve stale data.
+  const replication = engine.server.replication;
+  if (replication.master !== null && !replication.linkUp && !(flags & CmdFlag.STALE) && !engine.server.config.getBool('replica-serve-stale-data')) {
+    return new Refusal('Can not execute the command on a stale replica');
+  }
   // The script runs with its caller's permissions (scriptCall's ACL check).
   const denial = checkPermission(ctx.caller.user ?? aclStore(engine.server).defaultUser, entry.spec, argv);
   if (denial !== AclDenial.OK) {
@@ -268,6 +273,7 @@ export function createRedisTable(engine: ScriptingEngine): LuaTable {
       if (args.length !== 1) raise('redis.set_repl() requires two arguments.');
       const flags = Math.trunc(toNumberLoose(args[0]));
       if ((flags & ~3) !== 0) raise('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+      ctx.scriptClient.propagateTo = flags;
       return [];
     }),
   );

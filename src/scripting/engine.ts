@@ -187,6 +187,7 @@ export class ScriptingEngine {
     const scriptClient = isEval ? this.evalClient : this.functionClient;
     scriptClient.db = caller.db;
     scriptClient.protocol = 2;
+    scriptClient.propagateTo = 3; // redis.set_repl(redis.REPL_ALL)
     scriptClient.multi = null;
     scriptClient.denyBlocking = true;
     const ctx: RunContext = {
@@ -258,6 +259,8 @@ export class ScriptingEngine {
           const reply = this.finish(ctx, r);
           caller.blocked = null;
           if (!caller.closed) caller.reply(reply);
+          // The keys the script made ready are served now that it is over.
+          server.afterCommand?.();
           caller.onResume();
           return;
         }

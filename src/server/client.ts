@@ -58,6 +58,11 @@ export class Client {
   mustObey = false;
   /** The client applying this replica's master stream (CLIENT LIST flags=M, TYPE master). */
   isMaster = false;
+  /**
+   * Where this client's writes are propagated: bit 1 the AOF, bit 2 the replicas
+   * (a script's redis.set_repl; 3 for everyone else).
+   */
+  propagateTo = 3;
   /** An attached replica (client-output-buffer-limit's replica class). */
   isReplica = false;
   /** MONITOR. */

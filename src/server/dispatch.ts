@@ -128,7 +128,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
 
   // A replica without its master serves only STALE commands when told not to serve stale data.
   if (replication.master !== null && !replication.linkUp && !obey && !server.config.getBool('replica-serve-stale-data')) {
-    const denyStale = !(entry.flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
+    const denyStale = !(flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
     if (denyStale) return reject(client, entry, MASTERDOWN);
   }
 
@@ -159,8 +159,9 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   const reply = call(client, entry, args);
   if (reply !== NO_REPLY) client.reply(reply);
   if (client.replyMode !== 'on') client.commandProcessed();
-  // Clients blocked on keys this command (or its EXEC / script) made ready are served now.
-  server.afterCommand?.();
+  // Clients blocked on keys this command (or its EXEC / script) made ready are served now,
+  // but not in the middle of a timed-out script (commands allowed while BUSY get here).
+  if (!server.scriptState.running) server.afterCommand?.();
 }
 
 function multiLacksFlag(client: Client, flag: number): boolean {

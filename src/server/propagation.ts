@@ -19,6 +19,7 @@
  */
 import { CmdFlag } from '../commands/spec.js';
 import type { CommandEntry } from '../commands/registry.js';
+import { extractKeys } from '../commands/table/keys.js';
 import type { Database } from '../keyspace/database.js';
 import type { RedisSet } from '../keyspace/types/set.js';
 import { ErrorReply, NO_REPLY, SetReply, type Reply } from '../protocol/reply.js';
@@ -157,18 +158,31 @@ export class Propagator implements CommandObserver {
       this.persistence?.afterFlushAll();
       changed = true; // flushallCommand always ends with dirty++
     }
+    const target = PROPAGATE_ALL & client.propagateTo;
+    if (target === 0) return;
     if (REPLICATION_ONLY.has(name)) {
-      if (this.server.replication.streaming) this.pending.push({ dbId: client.db.id, argv: args, target: PROPAGATE_REPL });
+      if (this.server.replication.streaming && target & PROPAGATE_REPL) this.pending.push({ dbId: client.db.id, argv: args, target: PROPAGATE_REPL });
       return;
     }
     // SPOP and served pops count as changes whatever dirty says (a timed-out pop does not).
     const popped = BLOCKING_POPS.has(name) && (Array.isArray(reply) || typeof reply === 'string');
     if (!changed && name !== 'spop' && !popped) return;
+    // A writable replica's own writes: keys left with a TTL are the ones it expires itself.
+    if (this.server.replication.master !== null && !client.mustObey) this.rememberOwnExpires(client, entry, args);
     if (!this.listening) return;
     const dbId = client.db.id;
     const forms = propagatedForm(this.server, name, args, reply, client.db);
-    if (forms === null) this.pending.push({ dbId, argv: args, target: PROPAGATE_ALL });
-    else for (const argv of forms) this.pending.push({ dbId, argv, target: PROPAGATE_ALL });
+    if (forms === null) this.pending.push({ dbId, argv: args, target });
+    else for (const argv of forms) this.pending.push({ dbId, argv, target });
+  }
+
+  private rememberOwnExpires(client: Client, entry: CommandEntry, args: string[]): void {
+    const db = client.db;
+    if (db.expires.size === 0) return;
+    for (const ref of extractKeys(entry.spec, args)) {
+      const key = args[ref.pos]!;
+      if (db.getExpire(key) !== undefined) this.server.replication.rememberOwnKeyWithExpire?.(db.id, key);
+    }
   }
 
   afterCall(entry: CommandEntry | null): void {

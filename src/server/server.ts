@@ -76,6 +76,8 @@ export interface ReplicationRole {
   readonly streaming: boolean;
   /** replicationFeedSlaves: one propagated command for the backlog and the replicas. */
   feed(dbId: number, argv: readonly string[]): void;
+  /** A writable replica's own client gave `key` a TTL (the replica expires it itself). */
+  rememberOwnKeyWithExpire?(dbId: number, key: string): void;
   /** CONFIG SET repl-backlog-size. */
   resizeBacklog?(): void;
 }
