@@ -18,7 +18,7 @@ import {
   type StreamEntry,
   type StreamId,
 } from '../keyspace/types/stream.js';
-import { ErrorReply, Errors, MapReply, NULL_ARRAY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
+import { ErrorReply, Errors, MapReply, NULL_ARRAY, OK, type Reply } from '../protocol/reply.js';
 import { blockOrTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { NotifyClass, notify } from '../server/notifications.js';
@@ -26,7 +26,7 @@ import { listeningPropagator } from '../server/propagation.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped } from './type-helpers.js';
-import { helpLines } from './replies.js';
+import { arityError, helpLines } from './replies.js';
 
 const INVALID_ID = new ErrorReply('ERR Invalid stream ID specified as stream command argument');
 const U64_MAX = SEQ_MASK;
@@ -200,7 +200,7 @@ const xadd: Handler = (client, args) => {
   if (t instanceof ErrorReply) return t;
   const fieldPos = t.idIndex + 1;
   if (args.length - fieldPos < 2 || (args.length - fieldPos) % 2 === 1) {
-    return new ErrorReply("ERR wrong number of arguments for 'xadd' command");
+    return arityError('xadd');
   }
   if (t.id && t.id.seqGiven && t.id.id === 0n) return new ErrorReply('ERR The ID specified in XADD must be greater than 0-0');
   const db = client.db;
@@ -567,25 +567,23 @@ const xgroupDelconsumer: Handler = (client, args) => {
   return pending;
 };
 
-const xgroupHelp: Handler = () => [
-  'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'CREATE <key> <groupname> <id|$> [option]',
-  '    Create a new consumer group. Options are:',
-  '    * MKSTREAM',
-  '      Create the empty stream if it does not exist.',
-  '    * ENTRIESREAD entries_read',
-  '      Set the group\'s entries_read counter (internal use).',
-  'CREATECONSUMER <key> <groupname> <consumer>',
-  '    Create a new consumer in the specified group.',
-  'DELCONSUMER <key> <groupname> <consumer>',
-  '    Remove the specified consumer.',
-  'DESTROY <key> <groupname>',
-  '    Remove the specified group.',
-  'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
-  '    Set the current group ID and entries_read counter.',
-  'HELP',
-  '    Print this help.',
-].map((line) => new SimpleReply(line));
+const xgroupHelp: Handler = () =>
+  helpLines('XGROUP', [
+    'CREATE <key> <groupname> <id|$> [option]',
+    '    Create a new consumer group. Options are:',
+    '    * MKSTREAM',
+    '      Create the empty stream if it does not exist.',
+    '    * ENTRIESREAD entries_read',
+    '      Set the group\'s entries_read counter (internal use).',
+    'CREATECONSUMER <key> <groupname> <consumer>',
+    '    Create a new consumer in the specified group.',
+    'DELCONSUMER <key> <groupname> <consumer>',
+    '    Remove the specified consumer.',
+    'DESTROY <key> <groupname>',
+    '    Remove the specified group.',
+    'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
+    '    Set the current group ID and entries_read counter.',
+  ]);
 
 // ---- XREAD / XREADGROUP ----
 
