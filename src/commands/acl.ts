@@ -78,6 +78,7 @@ const cat: Handler = (_client, args): Reply => {
 
 const log: Handler = (_client, args) => (args.length > 2 && asciiLower(args[2]) === 'reset' ? OK : []);
 
+/** ACL HELP, as Redis 7.0 lists it (DRYRUN, GENPASS, LOAD and SAVE included, though not implemented here). */
 const help: Handler = () =>
   helpLines('ACL', [
     'CAT [<category>]',
@@ -85,12 +86,21 @@ const help: Handler = () =>
     '    when no category is specified.',
     'DELUSER <username> [<username> ...]',
     '    Delete a list of users.',
+    'DRYRUN <username> <command> [<arg> ...]',
+    '    Returns whether the user can execute the given command without executing the command.',
     'GETUSER <username>',
     "    Get the user's details.",
+    'GENPASS [<bits>]',
+    '    Generate a secure 256-bit user password. The optional `bits` argument can',
+    '    be used to specify a different size.',
     'LIST',
     '    Show users details in config file format.',
+    'LOAD',
+    '    Reload users from the ACL file.',
     'LOG [<count> | RESET]',
     '    Show the ACL log entries.',
+    'SAVE',
+    '    Save the current config to the ACL file.',
     'SETUSER <username> <attribute> [<attribute> ...]',
     '    Create or modify a user with the specified attributes.',
     'USERS',
