@@ -6,7 +6,7 @@ import { ErrorReply, OK, type Reply } from '../protocol/reply.js';
 import { ACL_CATEGORIES, AclUser, aclStore, applyRule, describeCommands, describeUser } from '../server/acl.js';
 import { allSpecs, asciiLower } from './table/lookup.js';
 import type { Handler } from './registry.js';
-import { helpLines } from './replies.js';
+import { helpLines, sanitizedError } from './replies.js';
 
 const setuser: Handler = (client, args) => {
   const store = aclStore(client.server);
@@ -16,7 +16,7 @@ const setuser: Handler = (client, args) => {
   if (existing) copyUser(existing, user);
   for (let i = 3; i < args.length; i++) {
     const error = applyRule(user, args[i]);
-    if (error !== null) return new ErrorReply(`ERR Error in ACL SETUSER modifier '${args[i]}': ${error}`.replace(/[\r\n]/g, ' '));
+    if (error !== null) return sanitizedError(`ERR Error in ACL SETUSER modifier '${args[i]}': ${error}`);
   }
   if (existing) copyUser(user, existing);
   else store.users.set(user.name, user);
@@ -70,7 +70,7 @@ const whoami: Handler = (client) => client.user?.name ?? 'default';
 const cat: Handler = (_client, args): Reply => {
   if (args.length === 2) return [...ACL_CATEGORIES];
   const category = asciiLower(args[2]);
-  if (!(ACL_CATEGORIES as readonly string[]).includes(category)) return new ErrorReply(`ERR Unknown category '${args[2]}'`.replace(/[\r\n]/g, ' '));
+  if (!(ACL_CATEGORIES as readonly string[]).includes(category)) return sanitizedError(`ERR Unknown category '${args[2]}'`);
   const names: string[] = [];
   for (const spec of allSpecs()) if (spec.aclCategories.includes('@' + category)) names.push(spec.fullName);
   return names;
@@ -78,6 +78,7 @@ const cat: Handler = (_client, args): Reply => {
 
 const log: Handler = (_client, args) => (args.length > 2 && asciiLower(args[2]) === 'reset' ? OK : []);
 
+/** ACL HELP, as Redis 7.0 lists it (DRYRUN, GENPASS, LOAD and SAVE included, though not implemented here). */
 const help: Handler = () =>
   helpLines('ACL', [
     'CAT [<category>]',
@@ -85,12 +86,21 @@ const help: Handler = () =>
     '    when no category is specified.',
     'DELUSER <username> [<username> ...]',
     '    Delete a list of users.',
+    'DRYRUN <username> <command> [<arg> ...]',
+    '    Returns whether the user can execute the given command without executing the command.',
     'GETUSER <username>',
     "    Get the user's details.",
+    'GENPASS [<bits>]',
+    '    Generate a secure 256-bit user password. The optional `bits` argument can',
+    '    be used to specify a different size.',
     'LIST',
     '    Show users details in config file format.',
+    'LOAD',
+    '    Reload users from the ACL file.',
     'LOG [<count> | RESET]',
     '    Show the ACL log entries.',
+    'SAVE',
+    '    Save the current config to the ACL file.',
     'SETUSER <username> <attribute> [<attribute> ...]',
     '    Create or modify a user with the specified attributes.',
     'USERS',

@@ -5,7 +5,7 @@ import { ErrorReply, Errors, MapReply, NO_REPLY, OK, PONG, type Reply, SimpleRep
 import type { Client } from '../server/client.js';
 import { is, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
-import { helpLines } from './replies.js';
+import { arityError, helpLines } from './replies.js';
 import { aclStore, passwordMatches } from '../server/acl.js';
 
 export const SERVER_VERSION = '7.0.15';
@@ -13,7 +13,7 @@ export const SERVER_VERSION = '7.0.15';
 const WRONGPASS = new ErrorReply('WRONGPASS invalid username-password pair or user is disabled.');
 
 const ping: Handler = (client, args) => {
-  if (args.length > 2) return new ErrorReply(`ERR wrong number of arguments for 'ping' command`);
+  if (args.length > 2) return arityError('ping');
   if (client.protocol === 2 && client.subscriptionCount > 0) {
     return ['pong', args.length === 2 ? args[1] : ''];
   }
@@ -340,8 +340,6 @@ const clientHelp: Handler = () =>
     '      Kill connections authenticated by <username>.',
     '    * SKIPME (YES|NO)',
     '      Skip killing current connection (default: yes).',
-    '    * ID <client-id>',
-    '      Kill connections by client id.',
     'LIST [options ...]',
     '    Return information about client connections. Options:',
     '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',

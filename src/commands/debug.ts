@@ -12,7 +12,7 @@ import { encodingOf, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
 import { parseInt64 } from './args.js';
 import { ReplicationState } from '../replication/state.js';
-import { helpLines, subcommandSyntaxError } from './replies.js';
+import { helpLines, sanitizedError, subcommandSyntaxError } from './replies.js';
 import { lruClock } from './server-info.js';
 import { debugReload, PersistenceManager } from '../persistence/manager.js';
 
@@ -237,7 +237,7 @@ registerDebugSubcommand('set-active-expire', 3, (client, args) => {
 registerDebugSubcommand('object', 3, (client, args) => debugObject(client, args[2]));
 registerDebugSubcommand('digest', 2, (client) => new SimpleReply(datasetDigest(client.server)));
 registerDebugSubcommand('digest-value', -2, (client, args) => args.slice(2).map((key) => new SimpleReply(digestValue(client.db, key))));
-registerDebugSubcommand('error', 3, (_c, args) => new ErrorReply(args[2].replace(/[\r\n]/g, ' ')));
+registerDebugSubcommand('error', 3, (_c, args) => sanitizedError(args[2]));
 registerDebugSubcommand('log', 3, (client, args) => {
   client.server.log.warning(`DEBUG LOG: ${args[2]}`);
   return OK;

@@ -10,6 +10,7 @@ import { NotifyClass, notify } from '../server/notifications.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { COUNT_OUT_OF_RANGE, EMPTY_ARRAY, HALF_LONG_MAX, lookupTyped, parseRandomCount, parseScanArgs, randomIndex, sampleIndexes, scanReply } from './type-helpers.js';
+import { arityError } from './replies.js';
 
 function readHash(db: Database, key: string): RedisHash | undefined | ErrorReply {
   return lookupTyped<RedisHash>(db, key, 'hash', true);
@@ -29,10 +30,6 @@ function commit(client: Client, key: string, hash: RedisHash, isNew: boolean, ev
   if (isNew) db.set(key, hash);
   else db.modified(key);
   notify(client.server, db.id, NotifyClass.HASH, event, key);
-}
-
-function arityError(name: string): ErrorReply {
-  return new ErrorReply(`ERR wrong number of arguments for '${name}' command`);
 }
 
 function hsetGeneric(client: Client, args: string[], name: string): number | ErrorReply {

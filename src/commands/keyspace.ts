@@ -13,7 +13,6 @@ import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { helpLines } from './replies.js';
 import { NotifyClass, notify } from '../server/notifications.js';
-export { helpLines } from './replies.js';
 
 const SAME_OBJECT = err('ERR source and destination objects are the same');
 const INT_MAX = 2147483647;

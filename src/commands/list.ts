@@ -11,6 +11,7 @@ import type { Server } from '../server/server.js';
 import { parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import { EMPTY_ARRAY, lookupTyped, nonNegativeLong } from './type-helpers.js';
+import { arityError } from './replies.js';
 
 
 function readList(db: Database, key: string): RedisList | undefined | ErrorReply {
@@ -77,7 +78,7 @@ function popRange(list: RedisList, head: boolean, count: number): string[] {
 }
 
 function popGeneric(client: Client, args: string[], head: boolean): Reply {
-  if (args.length > 3) return new ErrorReply(`ERR wrong number of arguments for '${args[0].toLowerCase()}' command`);
+  if (args.length > 3) return arityError(head ? 'lpop' : 'rpop');
   const hasCount = args.length === 3;
   let count = 0;
   if (hasCount) {

@@ -4,6 +4,7 @@
 import { MapReply, NO_REPLY, type Reply } from '../protocol/reply.js';
 import { globMatch } from '../keyspace/glob.js';
 import type { Handler } from './registry.js';
+import { helpLines } from './replies.js';
 
 const subscribe: Handler = (client, args) => {
   for (let i = 1; i < args.length; i++) client.server.pubsub.subscribe(client, args[i]);
@@ -49,6 +50,22 @@ const pubsubNumsub: Handler = (client, args) => {
 
 const pubsubNumpat: Handler = (client) => client.server.pubsub.patterns.size;
 
+/** PUBSUB HELP, as Redis 7.0 lists it (the shard channel subcommands included, though not implemented here). */
+const pubsubHelp: Handler = () =>
+  helpLines('PUBSUB', [
+    'CHANNELS [<pattern>]',
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    'NUMPAT',
+    '    Return number of subscriptions to patterns.',
+    'NUMSUB [<channel> ...]',
+    '    Return the number of subscribers for the specified channels, excluding',
+    '    pattern subscriptions(default: no channels).',
+    'SHARDCHANNELS [<pattern>]',
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    'SHARDNUMSUB [<shardchannel> ...]',
+    '    Return the number of subscribers for the specified shard level channel(s)',
+  ]);
+
 export const pubsubCommands: Record<string, Handler> = {
   subscribe,
   unsubscribe,
@@ -58,4 +75,5 @@ export const pubsubCommands: Record<string, Handler> = {
   'pubsub|channels': pubsubChannels,
   'pubsub|numsub': pubsubNumsub,
   'pubsub|numpat': pubsubNumpat,
+  'pubsub|help': pubsubHelp,
 };

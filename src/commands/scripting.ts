@@ -3,7 +3,7 @@
  * lives in src/scripting/; this file parses arguments and shapes replies.
  */
 import { entryByFullName, type Handler } from './registry.js';
-import { subcommandSyntaxError } from './replies.js';
+import { helpLines, sanitizedError, subcommandSyntaxError } from './replies.js';
 import { CmdFlag } from './spec.js';
 import { parseInt64 } from './args.js';
 import { dynamicFlags } from '../server/dispatch.js';
@@ -18,14 +18,6 @@ import { sha1hex } from '../scripting/bridge.js';
 import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
 import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
 import { LuaTable } from '../scripting/lua-host.js';
-
-/** addReplyHelp as SCRIPT HELP and FUNCTION HELP print it (7.0 says "Prints this help."). */
-function helpReply(command: string, lines: string[]): Reply {
-  const out: Reply[] = [new SimpleReply(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
-  for (const l of lines) out.push(new SimpleReply(l));
-  out.push(new SimpleReply('HELP'), new SimpleReply('    Prints this help.'));
-  return out;
-}
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
 const BAD_NUMBER_OF_KEYS = new ErrorReply('ERR Bad number of keys provided');
@@ -132,7 +124,7 @@ function fcallFlags(entryFlags: number) {
 }
 
 const scriptHelp: Handler = () =>
-  helpReply('SCRIPT', [
+  helpLines('SCRIPT', [
     'DEBUG (YES|SYNC|NO)',
     '    Set the debug mode for subsequent scripts executed.',
     'EXISTS <sha1> [<sha1> ...]',
@@ -230,7 +222,7 @@ const functionList: Handler = (client, args) => {
       pattern = args[++i];
       continue;
     }
-    return new ErrorReply(`ERR Unknown argument ${arg}`.replace(/[\r\n]/g, ' '));
+    return sanitizedError(`ERR Unknown argument ${arg}`);
   }
   const out: Reply[] = [];
   for (const lib of engineOf(client).libraries.live.libraries.values()) {
@@ -243,11 +235,11 @@ const functionList: Handler = (client, args) => {
 const functionLoad: Handler = (client, args) => {
   let replace = false;
   for (let i = 2; i < args.length - 1; i++) {
-    if (!isWord(args[i], 'replace')) return new ErrorReply(`ERR Unknown option given: ${args[i]}`.replace(/[\r\n]/g, ' '));
+    if (!isWord(args[i], 'replace')) return sanitizedError(`ERR Unknown option given: ${args[i]}`);
     replace = true;
   }
   const r = engineOf(client).libraries.load(args[args.length - 1], replace);
-  if (typeof r !== 'string') return new ErrorReply(`ERR ${r.error}`.replace(/[\r\n]/g, ' '));
+  if (typeof r !== 'string') return sanitizedError(`ERR ${r.error}`);
   client.server.dirty++;
   return r;
 };
@@ -271,7 +263,7 @@ const functionRestore: Handler = (client, args) => {
   const scratch = new LibrarySet();
   for (const code of sources) {
     const r = libraries.create(code, scratch, false, 0);
-    if (typeof r !== 'string') return new ErrorReply(`ERR ${r.error}`.replace(/[\r\n]/g, ' '));
+    if (typeof r !== 'string') return sanitizedError(`ERR ${r.error}`);
   }
   if (!decoded.ok) return new ErrorReply(decoded.error);
   // Stage 2: merge (libraryJoin) or swap.
@@ -344,7 +336,7 @@ const functionCommands: Record<string, Handler> = {
   },
   'function|kill': (client) => engineOf(client).kill(false),
   'function|help': () =>
-    helpReply('FUNCTION', [
+    helpLines('FUNCTION', [
       'LOAD [REPLACE] <FUNCTION CODE>',
       '    Create a new library with the given library name and code.',
       'DELETE <LIBRARY NAME>',

@@ -12,9 +12,9 @@ import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbWriter } from '../persistence/rdb-encoding.js';
 import { is, parseInt64 } from './args.js';
 import { datasetDigest, digestValue } from './debug-digest.js';
-import { encodingOf, helpLines, refcountOf } from './keyspace.js';
+import { encodingOf, refcountOf } from './keyspace.js';
 import type { Handler } from './registry.js';
-import { subcommandSyntaxError } from './replies.js';
+import { helpLines, subcommandSyntaxError } from './replies.js';
 import { infoText, lruClock, parseInfoSections, resetInfoPeaks } from './server-info.js';
 
 const INT_MAX = 2147483647;

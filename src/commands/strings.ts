@@ -8,6 +8,7 @@ import type { Client } from '../server/client.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
 import { NotifyClass, notify } from '../server/notifications.js';
+import { arityError } from './replies.js';
 
 const PROTO_MAX_STRING = 512 * 1024 * 1024;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -196,7 +197,7 @@ const mget: Handler = (client, args) => {
 };
 
 function msetGeneric(client: Client, args: string[], nx: boolean): Reply {
-  if (args.length % 2 === 0) return new ErrorReply(`ERR wrong number of arguments for '${args[0].toLowerCase()}' command`);
+  if (args.length % 2 === 0) return arityError(nx ? 'msetnx' : 'mset');
   const db = client.db;
   if (nx) {
     for (let i = 1; i < args.length; i += 2) if (db.get(args[i]) !== undefined) return 0;

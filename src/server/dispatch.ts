@@ -5,6 +5,7 @@
 import { CmdFlag } from '../commands/spec.js';
 import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
+import { arityError, sanitizedError as sanitized, unknownCommandError, unknownSubcommandError } from '../protocol/reply-texts.js';
 import type { Client } from './client.js';
 import { performEvictions } from './eviction.js';
 import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
@@ -31,21 +32,7 @@ export const dynamicFlags = new Map<string, (client: Client, args: string[]) => 
 /** Deferred: the command cannot run now (script in progress, CLIENT PAUSE); retry later. */
 export const DEFERRED = Symbol('deferred');
 
-export function unknownCommandError(args: string[]): ErrorReply {
-  let rest = '';
-  for (let i = 1; i < args.length && rest.length < 128; i++) {
-    rest += `'${args[i].slice(0, 128 - rest.length)}' `;
-  }
-  return sanitized(`ERR unknown command '${args[0].slice(0, 128)}', with args beginning with: ${rest}`);
-}
-
-function sanitized(message: string): ErrorReply {
-  return new ErrorReply(message.replace(/[\r\n]/g, ' '));
-}
-
-function arityError(entry: CommandEntry): ErrorReply {
-  return new ErrorReply(`ERR wrong number of arguments for '${entry.spec.fullName}' command`);
-}
+export { unknownCommandError };
 
 /** Resolves argv to a command entry, or the error Redis replies. */
 export function resolveCommand(args: string[]): CommandEntry | ErrorReply {
@@ -53,13 +40,11 @@ export function resolveCommand(args: string[]): CommandEntry | ErrorReply {
   if (!entry) return unknownCommandError(args);
   if (entry.subcommands && args.length > 1) {
     const sub = lookupSubcommand(entry, args[1]);
-    if (!sub) {
-      return sanitized(`ERR unknown subcommand '${args[1].slice(0, 128)}'. Try ${args[0].toUpperCase()} HELP.`);
-    }
+    if (!sub) return unknownSubcommandError(args);
     entry = sub;
   }
   const arity = entry.spec.arity;
-  if ((arity > 0 && args.length !== arity) || args.length < -arity) return arityError(entry);
+  if ((arity > 0 && args.length !== arity) || args.length < -arity) return arityError(entry.spec.fullName);
   return entry;
 }
 

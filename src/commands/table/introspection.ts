@@ -12,6 +12,7 @@
  */
 import { globMatch } from '../../keyspace/glob.js';
 import { ErrorReply, Errors, MapReply, type Reply, SetReply, SimpleReply } from '../../protocol/reply.js';
+import { helpLines } from '../../protocol/reply-texts.js';
 import type { ArgSpec, CommandSpec, KeySpec } from '../spec.js';
 import { type Handler, isImplemented as isRegistered } from '../registry.js';
 import { getKeysAndFlags, keyFlagNames } from './keys.js';
@@ -215,7 +216,6 @@ export function commandGetKeysReply(argv: readonly string[], withFlags: boolean,
 // ---- COMMAND HELP ----
 
 const HELP_LINES = [
-  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   '(no subcommand)',
   '    Return details about all Redis commands.',
   'COUNT',
@@ -234,13 +234,11 @@ const HELP_LINES = [
   '    Return the keys from a full Redis command.',
   'GETKEYSANDFLAGS <full-command>',
   '    Return the keys and the access flags from a full Redis command.',
-  'HELP',
-  '    Prints this help.',
 ];
 
 /** COMMAND HELP. */
 export function commandHelpReply(): Reply {
-  return HELP_LINES.map((line) => new SimpleReply(line));
+  return helpLines('COMMAND', HELP_LINES);
 }
 
 // ---- Handlers ----
