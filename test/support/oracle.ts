@@ -75,8 +75,8 @@ export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
   const port = await freePort();
   const child = spawn(
     REDIS_SERVER,
-    // A file of its own: a replica saves what it loads, and no other oracle may load that.
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', os.tmpdir(), '--dbfilename', `oracle-${process.pid}-${port}.rdb`, ...extraArgs],
+    // Replication tests give replicas a dbfilename of their own (a replica saves what it loads).
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', os.tmpdir(), ...extraArgs],
     { stdio: 'ignore' },
   );
   liveOracles.add(child);
