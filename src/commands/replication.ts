@@ -17,6 +17,15 @@ function syncHandler(psync: boolean): Handler {
     if (!client.sink?.sendRaw) return new ErrorReply('ERR SYNC is only possible over a connection');
     // Already a replica, or the master link itself: ignored.
     if (client.isReplica || client.isMaster) return NO_REPLY;
+    if (psync && args.length > 3 && args[3]!.toLowerCase() === 'failover') {
+      // Our master fails over to us: we take over its history.
+      client.server.log.warning(`Failover request received for replid ${args[1]}.`);
+      if (state.master === null) return new ErrorReply("ERR PSYNC FAILOVER can't be sent to a master.");
+      if (args[1]!.toLowerCase() !== state.replId) return new ErrorReply('ERR PSYNC FAILOVER replid must match my replid.');
+      state.unsetMaster();
+      client.server.log.notice(`MASTER MODE enabled (failover request from 'id=${client.id} addr=${client.addr}')`);
+    }
+    if (state.failover.state !== 'no-failover') return new ErrorReply("NOMASTERLINK Can't SYNC while failing over");
     if (state.master !== null && !state.linkUp) return NOMASTERLINK;
     let point: { replId: string; offset: number } | null = null;
     if (psync) {
@@ -127,6 +136,39 @@ const wait: Handler = (client, args) => {
   return NO_REPLY;
 };
 
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]. */
+const failover: Handler = (client, args) => {
+  const state = ReplicationState.of(client.server);
+  if (args.length === 2 && args[1]!.toLowerCase() === 'abort') {
+    const error = state.failover.abortCommand();
+    return error === null ? OK : new ErrorReply(error);
+  }
+  let timeout = 0;
+  let force = false;
+  let target: { host: string; port: number } | null = null;
+  for (let j = 1; j < args.length; j++) {
+    const option = args[j]!.toLowerCase();
+    if (option === 'timeout' && j + 1 < args.length && timeout === 0) {
+      const ms = parseInt64(args[j + 1]!);
+      if (ms === null) return Errors.notInteger;
+      if (ms <= 0) return new ErrorReply('ERR FAILOVER timeout must be greater than 0');
+      timeout = Number(ms);
+      j++;
+    } else if (option === 'to' && j + 2 < args.length && target === null) {
+      const port = parseInt64(args[j + 2]!);
+      if (port === null) return Errors.notInteger;
+      target = { host: args[j + 1]!, port: Number(port) };
+      j += 2;
+    } else if (option === 'force' && !force) {
+      force = true;
+    } else {
+      return Errors.syntax;
+    }
+  }
+  const error = state.failover.start(target, timeout, force);
+  return error === null ? OK : new ErrorReply(error);
+};
+
 /** ROLE: master offset replicas, or slave host port state offset. */
 const role: Handler = (client) => {
   const state = ReplicationState.of(client.server);
@@ -152,4 +194,5 @@ export const replicationCommands: Record<string, Handler> = {
   slaveof: replicaof,
   wait,
   role,
+  failover,
 };

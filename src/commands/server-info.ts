@@ -299,7 +299,7 @@ function statsSection(server: Server): string {
     ['tracking_total_keys', 0],
     ['tracking_total_items', 0],
     ['tracking_total_prefixes', 0],
-    ['unexpected_error_replies', 0],
+    ['unexpected_error_replies', st.unexpectedErrorReplies],
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],
     ['total_reads_processed', st.totalCommands],
@@ -358,7 +358,7 @@ function replicationSection(server: Server): string {
   });
   const backlog = state.backlog;
   fields.push(
-    ['master_failover_state', 'no-failover'],
+    ['master_failover_state', state.failover.state],
     ['master_replid', state.replId],
     ['master_replid2', state.replId2],
     ['master_repl_offset', state.offset],

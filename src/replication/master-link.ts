@@ -25,7 +25,7 @@ import { RespParser, ProtocolError } from '../protocol/resp-parser.js';
 import { encodeCommand } from '../server/propagation.js';
 import { readRdbFile, RdbLoadError } from '../persistence/rdb-reader.js';
 import { installContents } from '../persistence/snapshot.js';
-import type { Reply } from '../protocol/reply.js';
+import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { ReplicationState } from './state.js';
 
 /** repl_state, as ROLE and INFO name it. */
@@ -155,7 +155,12 @@ export class MasterLink {
       request = ['PSYNC', '?', '-1'];
       log.notice('Partial resynchronization not possible (no cached master)');
     }
+    // A failing-over master tells its target to take over (PSYNC ... FAILOVER).
+    const failover = this.replication.failover;
+    if (failover.state === 'failover-in-progress') request.push('FAILOVER');
     const reply = await this.ask(request);
+    failover.psyncAnswered(reply.startsWith('+FULLRESYNC') || reply.startsWith('+CONTINUE'));
+    if (this.closed) return;
     if (reply.startsWith('+FULLRESYNC')) {
       const [, replId, offset] = reply.split(' ');
       if (replId === undefined || replId.length !== 40 || offset === undefined || !/^-?\d+$/.test(offset)) {
@@ -354,7 +359,10 @@ export class MasterLink {
     this.readOffset = offset;
     this.appliedOffset = offset;
     const sink: ReplySink = {
-      send: (_reply: Reply) => {},
+      // Replies to the master are dropped; an error means the datasets may diverge.
+      send: (reply: Reply) => {
+        if (reply instanceof ErrorReply) this.errorToMaster(reply);
+      },
       close: () => this.drop(),
       sendRaw: () => {},
     };
@@ -362,7 +370,6 @@ export class MasterLink {
     client.mustObey = true;
     client.authenticated = true;
     client.isMaster = true;
-    client.replyMode = 'off';
     client.onResume = () => this.apply();
     this.client = client;
     server.clients.set(client.id, client);
@@ -429,6 +436,15 @@ export class MasterLink {
     }
   }
 
+  /** afterErrorReply for the master client: logged, counted, never sent. */
+  private errorToMaster(reply: ErrorReply): void {
+    const text = reply.message.slice(0, 4096);
+    this.server.log.warning(
+      `== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${this.client?.lastCommand ?? '<unknown>'}'`,
+    );
+    this.server.stats.unexpectedErrorReplies++;
+  }
+
   /** replicationSendAck: REPLCONF ACK <reploff>. */
   sendAck(): void {
     if (this.socket === null || this.state !== 'connected') return;
@@ -443,6 +459,7 @@ export class MasterLink {
     this.server.log.warning(message);
     this.resetSocket();
     this.state = 'connect';
+    this.replication.failover.linkFailed();
   }
 
   /** The master client was killed (CLIENT KILL TYPE master) or the master misbehaved. */

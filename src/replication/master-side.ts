@@ -163,6 +163,7 @@ export class MasterSide {
       for (const bytes of held) client.sink?.sendRaw?.(bytes);
     }
     if (this.waiters.length !== 0) this.serveWaiters();
+    if (this.state.failover.state === 'waiting-for-sync') this.state.failover.update();
   }
 
   // -- SYNC / PSYNC --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { encodeCommand } from '../server/propagation.js';
 import { ReplicationBacklog } from './backlog.js';
 import { MasterSide, type AttachedReplica } from './master-side.js';
 import { MasterLink, type LinkState } from './master-link.js';
+import { Failover } from './failover.js';
 
 export function randomReplId(): string {
   let id = '';
@@ -59,8 +60,12 @@ export class ReplicationState implements ReplicationRole {
    */
   private readonly ownKeysWithExpire = new Set<string>();
 
+  /** FAILOVER's state machine. */
+  readonly failover: Failover;
+
   private constructor(readonly server: Server) {
     this.replicas = new MasterSide(server, this);
+    this.failover = new Failover(server, this);
   }
 
   /** The server's replication state, installed on first use. */
@@ -237,6 +242,7 @@ export class ReplicationState implements ReplicationRole {
   private tick(): void {
     const now = Math.floor(Date.now() / 1000);
     this.link?.cron(now);
+    this.failover.update();
     if (this.master !== null) this.expireOwnKeys();
     this.replicas.cron(now);
     // Without replicas for repl-backlog-ttl seconds, a master frees its backlog.

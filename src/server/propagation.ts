@@ -141,6 +141,8 @@ export class Propagator implements CommandObserver {
 
   beforeWrite(client: Client, entry: CommandEntry, args: string[]): void {
     this.expiredAtStart.push(this.expiredCount);
+    // lookupKeyWrite on a writable replica: a write deletes the expired keys it touches.
+    if (entry.flags & CmdFlag.WRITE && this.server.replication.master !== null && !client.mustObey) deleteExpiredKeys(client, entry, args);
     if (this.persistence !== null && entry.flags & CmdFlag.WRITE) this.persistence.beforeWrite(client, entry, args);
   }
 
@@ -206,6 +208,19 @@ export class Propagator implements CommandObserver {
     this.blockedArgs.delete(client);
     if (!this.listening) return;
     for (const argv of servedPopForm(args[0]!.toLowerCase(), args, reply)) this.propagate(db.id, argv);
+  }
+}
+
+/** The keys of a command whose TTL passed, removed (a replica keeps them for reads). */
+function deleteExpiredKeys(client: Client, entry: CommandEntry, args: string[]): void {
+  const db = client.db;
+  if (db.expires.size === 0) return;
+  for (const ref of extractKeys(entry.spec, args)) {
+    const key = args[ref.pos]!;
+    if (db.isLogicallyExpired(key)) {
+      db.takeEntry(key);
+      db.modified(key);
+    }
   }
 }
 

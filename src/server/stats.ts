@@ -24,6 +24,8 @@ export class Stats {
   syncFull = 0;
   syncPartialOk = 0;
   syncPartialErr = 0;
+  /** Errors replied to a master or replica link (unexpected_error_replies). */
+  unexpectedErrorReplies = 0;
 
   command(fullName: string): CommandStat {
     let s = this.commands.get(fullName);
@@ -54,5 +56,6 @@ export class Stats {
     this.syncFull = 0;
     this.syncPartialOk = 0;
     this.syncPartialErr = 0;
+    this.unexpectedErrorReplies = 0;
   }
 }

@@ -176,6 +176,48 @@ describe('replication with redis-server', () => {
     await sameDataset(middle, bottom);
   });
 
+  for (const [masterKind, replicaKind] of [['lunakv', 'redis'], ['redis', 'lunakv']] as const) {
+    test(`FAILOVER from a ${masterKind} master to its ${replicaKind} replica: roles swap, history continues`, async (t) => {
+      if (skipWithoutOracle(t)) return;
+      const master = await node(masterKind);
+      const replica = await node(replicaKind);
+      await workload(master, 'fo');
+      await replicate(replica, master);
+      await caughtUp(replica, master);
+      assert.equal(text(await master.client.call('FAILOVER', 'TIMEOUT', 5000)), '+OK\r\n');
+      await eventually('the replica becomes the master', async () => (await infoField(replica, 'role')) === 'master');
+      await eventually('the old master follows it', async () => (await infoField(master, 'role')) === 'slave' && (await infoField(master, 'master_link_status')) === 'up');
+      assert.equal(await infoField(master, 'master_failover_state'), 'no-failover');
+      assert.equal(await numberField(replica, 'sync_full'), 0, 'the old master continued without a full sync');
+      assert.equal(text(await replica.client.call('SET', 'after-failover', '1')), '+OK\r\n');
+      await caughtUp(master, replica);
+      await sameDataset(replica, master);
+    });
+  }
+
+  test('FAILOVER errors are redis-server\'s', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const ours = await node('lunakv');
+    const theirs = await node('redis');
+    const cases = [
+      ['FAILOVER'],
+      ['FAILOVER', 'ABORT'],
+      ['FAILOVER', 'TIMEOUT', '0'],
+      ['FAILOVER', 'TIMEOUT', 'x'],
+      ['FAILOVER', 'TO', 'h', '1', 'FORCE'],
+      ['FAILOVER', 'FORCE', 'FORCE'],
+      ['FAILOVER', 'BOGUS'],
+    ];
+    for (const args of cases) assert.equal(text(await ours.client.call(...args)), text(await theirs.client.call(...args)), args.join(' '));
+    // As replicas of each other's kind.
+    const master = await node('redis');
+    await replicate(ours, master);
+    await replicate(theirs, master);
+    for (const args of [['FAILOVER'], ['WAIT', '1', '0'], ['PSYNC', '?', '-1', 'FAILOVER']]) {
+      assert.equal(text(await ours.client.call(...args)), text(await theirs.client.call(...args)), args.join(' '));
+    }
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
