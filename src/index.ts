@@ -9,7 +9,7 @@
 import type net from 'node:net';
 import { registerAllCommands } from './commands/index.js';
 import { Server } from './server/server.js';
-import { listen } from './server/network.js';
+import { listen, listenUnix } from './server/network.js';
 import { PersistenceManager } from './persistence/manager.js';
 import { ReplicationState, startConfiguredReplication } from './replication/state.js';
 
@@ -51,6 +51,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Loads dump.rdb / the AOF when `dir` or `appendonly` is configured (else in memory).
   PersistenceManager.of(server).start();
   const tcp = await listen(server, options.port ?? 0, host);
+  const unixPath = server.config.get('unixsocket');
+  if (unixPath !== '') {
+    const unix = await listenUnix(server, unixPath);
+    tcp.once('close', () => unix.close());
+  }
   server.activeExpire.start();
   startConfiguredReplication(server);
   return runningServer(server, tcp, host);

@@ -5,7 +5,7 @@
 import { registerAllCommands } from '../commands/index.js';
 import { Config } from '../server/config.js';
 import { applyConfigText, argvToConfigText, FatalConfigError } from '../server/config-file.js';
-import { listen } from '../server/network.js';
+import { listen, listenUnix } from '../server/network.js';
 import { Server } from '../server/server.js';
 import { PersistenceManager } from '../persistence/manager.js';
 import { startConfiguredReplication } from '../replication/state.js';
@@ -70,6 +70,16 @@ async function main(): Promise<void> {
     server.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
     process.exit(1);
   }
+  const unixPath = server.config.get('unixsocket');
+  let unix: import('node:net').Server | null = null;
+  if (unixPath !== '') {
+    try {
+      unix = await listenUnix(server, unixPath);
+    } catch (e) {
+      server.log.warning(`Failed opening Unix socket: ${(e as Error).message}`);
+      process.exit(1);
+    }
+  }
   server.activeExpire.start();
   server.log.notice(`lunakv ${VERSION} (Redis 7.0.15 compatible), pid=${process.pid}, just started`);
   server.log.notice(configFile ? `Configuration loaded from ${configFile}` : 'No config file specified, using the default config.');
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
   };
   server.onShutdown = () => {
     tcp.close();
+    unix?.close();
     setImmediate(() => process.exit(0));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -158,16 +158,18 @@ function clientType(c: Client): 'master' | 'replica' | 'pubsub' | 'normal' {
 
 export function clientInfoLine(c: Client): string {
   const now = Date.now();
+  // catClientInfoString's order.
   let flags = '';
+  if (c.monitor) flags += 'O';
+  else if (c.isReplica) flags += 'S';
+  if (c.isMaster) flags += 'M';
+  if (c.subscriptionCount > 0) flags += 'P';
   if (c.multi) flags += 'x';
   if (c.blocked) flags += 'b';
-  if (c.subscriptionCount > 0) flags += 'P';
   if (c.dirtyCas) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
+  if (c.isUnixSocket) flags += 'U';
   if (c.noEvict) flags += 'e';
-  if (c.isReplica) flags = 'S' + flags;
-  if (c.isMaster) flags = 'M' + flags;
-  if (c.monitor) flags = 'O' + flags;
   if (flags === '') flags = 'N';
   const cmd = c.lastCommand;
   return (

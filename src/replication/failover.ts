@@ -50,6 +50,8 @@ export class Failover {
     // pauseClients(PAUSE_DURING_FAILOVER, LLONG_MAX, CLIENT_PAUSE_WRITE)
     this.server.pause = { until: Number.MAX_SAFE_INTEGER, writesOnly: true };
     setImmediate(() => this.update());
+    // updateFailoverStatus runs before every sleep in Redis: the deadline is met on time.
+    if (timeoutMs > 0) setTimeout(() => this.update(), timeoutMs + 1).unref();
     return null;
   }
 

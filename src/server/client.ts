@@ -56,6 +56,8 @@ export class Client {
    * propagated forms, accepted as they are (e.g. an exact trim with LIMIT).
    */
   mustObey = false;
+  /** Connected through the unix socket (CLIENT LIST flags=U). */
+  isUnixSocket = false;
   /** The client applying this replica's master stream (CLIENT LIST flags=M, TYPE master). */
   isMaster = false;
   /**

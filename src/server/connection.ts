@@ -41,10 +41,12 @@ export class Connection implements ReplySink {
   constructor(
     private readonly server: Server,
     private readonly socket: Socket,
+    /** The unix socket path for a unix domain connection (addr shows "path:0"). */
+    unixPath: string | null = null,
   ) {
     this.client = new Client(server, this, {
-      addr: `${socket.remoteAddress}:${socket.remotePort}`,
-      laddr: `${socket.localAddress}:${socket.localPort}`,
+      addr: unixPath !== null ? `${unixPath}:0` : `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: unixPath !== null ? `${unixPath}:0` : `${socket.localAddress}:${socket.localPort}`,
       fd: (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1,
     });
     this.parser = new RespParser(server.parserLimits, () => this.client.authenticated);
@@ -54,7 +56,8 @@ export class Connection implements ReplySink {
     this.client.onResume = () => this.processPending();
     server.clients.set(this.client.id, this.client);
     server.stats.totalConnections++;
-    socket.setNoDelay(true);
+    if (unixPath === null) socket.setNoDelay(true);
+    else this.client.isUnixSocket = true;
     socket.on('close', () => this.onClose());
     socket.on('error', () => socket.destroy());
     this.io = attachSocketIO(socket, {
