@@ -389,6 +389,8 @@ export class MasterLink {
       this.parser!.feed(chunk, this.queue as string[][]);
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
+      // The commands complete before the bad bytes are applied, as a client's would be.
+      this.apply();
       this.server.log.warning(`Protocol error from MASTER: ${e.message}`);
       this.drop();
       return;
