@@ -62,6 +62,18 @@ export class PersistenceManager implements PersistenceHooks {
     return out;
   }
 
+  /** Snapshots taken for replicas (full syncs), kept point-in-time like a BGSAVE. */
+  private readonly replicaSnapshots = new Set<SnapshotJob>();
+
+  /** A full sync's snapshot: writes preserve its keys until untrackSnapshot. */
+  trackSnapshot(job: SnapshotJob): void {
+    this.replicaSnapshots.add(job);
+  }
+
+  untrackSnapshot(job: SnapshotJob): void {
+    this.replicaSnapshots.delete(job);
+  }
+
   /** The point-in-time job running now (BGSAVE or AOF rewrite), if any. */
   private get activeJob(): SnapshotJob | null {
     if (this.bgsave) return this.bgsave.job;
@@ -303,7 +315,12 @@ export class PersistenceManager implements PersistenceHooks {
 
   beforeWrite(client: Client, entry: CommandEntry, args: string[]): void {
     const job = this.activeJob;
-    if (job === null) return;
+    if (job !== null) this.keepPointInTime(job, client, entry, args);
+    if (this.replicaSnapshots.size !== 0) for (const j of this.replicaSnapshots) this.keepPointInTime(j, client, entry, args);
+  }
+
+  /** Before a write: the job writes out the keys it will change (or finishes first). */
+  private keepPointInTime(job: SnapshotJob, client: Client, entry: CommandEntry, args: string[]): void {
     const name = entry.spec.fullName;
     if (COMPLETE_SAVE_FIRST.has(name) || (name === 'copy' && args.some((a) => a.toLowerCase() === 'db'))) {
       job.finishNow();
@@ -338,11 +355,13 @@ export class PersistenceManager implements PersistenceHooks {
   }
 
   beforeBlockedServe(_client: Client, db: Database, args: string[]): void {
-    const job = this.activeJob;
-    if (job === null) return;
+    const active = this.activeJob;
+    if (active === null && this.replicaSnapshots.size === 0) return;
     const entry = lookupCommand(args[0]!);
     if (!entry) return;
-    for (const ref of extractKeys(entry.spec, args)) job.preserve(db, args[ref.pos]!);
+    for (const job of active !== null ? [active, ...this.replicaSnapshots] : this.replicaSnapshots) {
+      for (const ref of extractKeys(entry.spec, args)) job.preserve(db, args[ref.pos]!);
+    }
   }
 }
 

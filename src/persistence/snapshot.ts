@@ -180,7 +180,8 @@ export class SnapshotJob {
 
   constructor(
     server: Server,
-    options: { aofBase?: boolean } = {},
+    /** usedMemory: the used-mem aux field, when measuring it now would stall (replication). */
+    options: { aofBase?: boolean; usedMemory?: number } = {},
   ) {
     this.encoder = new RdbFileEncoder(server.encodingLimits, {
       compression: server.config.getBool('rdbcompression'),
@@ -189,7 +190,7 @@ export class SnapshotJob {
     this.databases = server.databases.slice();
     this.sizes = this.databases.map((db) => ({ size: db.size, expires: db.expires.size }));
     this.written = this.databases.map(() => null);
-    this.encoder.header({ usedMemory: server.usedMemory(), aofBase: options.aofBase ?? false }, functionLibraryCodes(server));
+    this.encoder.header({ usedMemory: options.usedMemory ?? server.usedMemory(), aofBase: options.aofBase ?? false }, functionLibraryCodes(server));
   }
 
   private get valueOptions(): RdbValueOptions {
@@ -298,7 +299,8 @@ export class BackgroundSave {
   constructor(
     private readonly server: Server,
     readonly file: string,
-    options: { aofBase?: boolean } = {},
+    /** usedMemory: the used-mem aux field, when measuring it now would stall (replication). */
+    options: { aofBase?: boolean; usedMemory?: number } = {},
   ) {
     this.job = new SnapshotJob(server, options);
     this.done = this.run();

@@ -24,9 +24,13 @@ import type { Server } from '../server/server.js';
 import { encodeCommand } from '../server/propagation.js';
 import { BlockingManager } from '../server/blocking.js';
 import { SnapshotJob } from '../persistence/snapshot.js';
+import { PersistenceManager } from '../persistence/manager.js';
 import type { ReplicationState } from './state.js';
 
 export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
+
+/** A snapshot runs in slices of this many ms; clients are served in between. */
+const SNAPSHOT_SLICE_MS = 5;
 
 /** A replica of this server and what it told about itself. */
 export interface AttachedReplica {
@@ -42,7 +46,10 @@ export interface AttachedReplica {
   ackOffset: number;
   /** Unix seconds of the last REPLCONF ACK (INFO's lag, min-replicas-max-lag). */
   ackTime: number;
-  /** Stream bytes held until the first ACK after a diskless payload. */
+  /**
+   * Stream bytes held back: while its snapshot is sent, and after a diskless payload
+   * until its first ACK.
+   */
   held: string[] | null;
 }
 
@@ -81,6 +88,8 @@ export class MasterSide {
   private readonly waiters: AckWaiter[] = [];
   /** A diskless sync waiting for repl-diskless-sync-delay to pass. */
   private syncTimer: NodeJS.Timeout | null = null;
+  /** The snapshot being sent to replicas, if any (one at a time, as one BGSAVE). */
+  private snapshotRunning = false;
   private getAckScheduled = false;
   private lastPing = 0;
 
@@ -121,7 +130,7 @@ export class MasterSide {
         this.drop(i);
         continue;
       }
-      if (replica.state !== 'online') continue; // its snapshot will include these changes
+      if (replica.state === 'wait_bgsave') continue; // its snapshot will include these changes
       if (replica.held !== null) replica.held.push(bytes);
       else replica.client.sink?.sendRaw?.(bytes);
     }
@@ -156,7 +165,7 @@ export class MasterSide {
     if (!replica) return;
     if (offset > replica.ackOffset) replica.ackOffset = offset;
     replica.ackTime = unixNow();
-    if (replica.held !== null) {
+    if (replica.held !== null && replica.state === 'online') {
       // The replica loaded the diskless payload: now it gets the stream.
       const held = replica.held;
       replica.held = null;
@@ -278,39 +287,81 @@ export class MasterSide {
     return true;
   }
 
-  /** One snapshot for every replica waiting for one; each gets it and goes online. */
+  /**
+   * One snapshot for every replica waiting for one, taken in time slices so that clients
+   * are served meanwhile (writes preserve the keys it has not reached: point in time).
+   * Diskless replicas get the bytes as they are produced; disk-form replicas get
+   * `$<len>` once the length is known. Stream bytes meanwhile are held for each.
+   */
   private startSnapshot(): void {
     if (this.syncTimer !== null) clearTimeout(this.syncTimer);
     this.syncTimer = null;
+    if (this.snapshotRunning) return; // the replicas wait for the next one
     const waiting = this.list().filter((r) => r.state === 'wait_bgsave');
     if (waiting.length === 0) return;
     const server = this.server;
     const diskless = server.config.getBool('repl-diskless-sync');
     server.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
-    const job = new SnapshotJob(server);
-    while (!job.step(Infinity));
-    const rdb = Buffer.concat(job.drain()).toString('latin1');
-    // The snapshot is the dataset at this offset, and the stream continues from here.
+    // The last measure of used memory: measuring again would stall the server.
+    const job = new SnapshotJob(server, { usedMemory: server.lastUsedMemory });
+    const persistence = PersistenceManager.of(server);
+    persistence.trackSnapshot(job);
+    this.snapshotRunning = true;
+    // The snapshot is the dataset at this offset; the stream continues from here.
     const offset = this.state.offset;
     this.state.selectedDb = -1;
+    const marks = new Map<AttachedReplica, string>();
     for (const replica of waiting) {
-      const sink = replica.client.sink;
-      if (!sink?.sendRaw) continue;
-      if (!replica.preSync) sink.sendRaw(`+FULLRESYNC ${this.state.replId} ${offset}\r\n`);
+      replica.state = 'send_bulk';
+      replica.held = [];
+      const sink = replica.client.sink!;
+      if (!replica.preSync) sink.sendRaw!(`+FULLRESYNC ${this.state.replId} ${offset}\r\n`);
       if (diskless && replica.capaEof) {
         const mark = randomMark();
-        sink.sendRaw(`$EOF:${mark}\r\n`);
-        sink.sendRaw(rdb);
-        sink.sendRaw(mark);
-        replica.held = [];
-      } else {
-        sink.sendRaw(`$${rdb.length}\r\n`);
-        sink.sendRaw(rdb);
+        marks.set(replica, mark);
+        sink.sendRaw!(`$EOF:${mark}\r\n`);
       }
-      replica.state = 'online';
-      replica.ackTime = unixNow();
-      server.log.notice(`Synchronization with replica ${this.nameOf(replica.client)} succeeded`);
     }
+    const needsLength = waiting.some((r) => !marks.has(r));
+    const whole: Buffer[] = [];
+    let length = 0;
+    const slice = (): void => {
+      const done = job.step(performance.now() + SNAPSHOT_SLICE_MS);
+      const chunks = job.drain();
+      if (chunks.length !== 0) {
+        const bytes = chunks.length === 1 ? chunks[0]!.toString('latin1') : Buffer.concat(chunks).toString('latin1');
+        length += bytes.length;
+        if (needsLength) whole.push(Buffer.from(bytes, 'latin1'));
+        for (const [replica] of marks) if (!replica.client.closed) replica.client.sink?.sendRaw?.(bytes);
+      }
+      if (!done) {
+        setImmediate(slice);
+        return;
+      }
+      persistence.untrackSnapshot(job);
+      this.snapshotRunning = false;
+      const payload = needsLength ? Buffer.concat(whole).toString('latin1') : '';
+      for (const replica of waiting) {
+        if (replica.client.closed) continue;
+        const sink = replica.client.sink!;
+        const mark = marks.get(replica);
+        if (mark !== undefined) {
+          sink.sendRaw!(mark); // the stream waits for the replica's first ACK
+        } else {
+          sink.sendRaw!(`$${length}\r\n`);
+          sink.sendRaw!(payload);
+          const held = replica.held ?? [];
+          replica.held = null;
+          for (const bytes of held) sink.sendRaw!(bytes);
+        }
+        replica.state = 'online';
+        replica.ackTime = unixNow();
+        server.log.notice(`Synchronization with replica ${this.nameOf(replica.client)} succeeded`);
+      }
+      // Replicas that asked meanwhile get the next snapshot.
+      if (this.replicas.some((r) => r.state === 'wait_bgsave')) setImmediate(() => this.startSnapshot());
+    };
+    slice();
   }
 
   // -- WAIT ------------------------------------------------------------------------------------

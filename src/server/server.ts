@@ -243,8 +243,12 @@ export class Server implements KeyspaceListener {
       for (const db of this.databases) this.memory.invalidate(db);
       this.memoryUntracked = false;
     }
-    return STARTUP_BYTES + this.memory.datasetBytes(this.databases);
+    this.lastUsedMemory = STARTUP_BYTES + this.memory.datasetBytes(this.databases);
+    return this.lastUsedMemory;
   }
+
+  /** The last usedMemory() measured (a full measure can take a while on a big dataset). */
+  lastUsedMemory = STARTUP_BYTES;
 
   /**
    * Without maxmemory, writes only set this flag instead of recording each key, and
