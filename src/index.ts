@@ -57,7 +57,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     tcp.once('close', () => unix.close());
   }
   server.activeExpire.start();
-  startConfiguredReplication(server);
+  startConfiguredReplication(server, PersistenceManager.of(server).loadedReplicationInfo);
   return runningServer(server, tcp, host);
 }
 

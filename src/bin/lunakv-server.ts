@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     server.log.notice(`Running mode=standalone, port=${server.port}.`);
   }
   server.log.notice('Ready to accept connections tcp');
-  startConfiguredReplication(server);
+  startConfiguredReplication(server, PersistenceManager.of(server).loadedReplicationInfo);
   const shutdown = (signal: string) => {
     server.log.warning(`Received ${signal} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');

@@ -129,9 +129,19 @@ export class PersistenceManager implements PersistenceHooks {
     server.log.warning('Append Only File loaded by DEBUG LOADAOF');
   }
 
+  /** The replication aux fields of the RDB loaded at start-up (repl-id, repl-offset...). */
+  loadedReplicationInfo: { streamDb: number; replId: string; offset: number } | null = null;
+
   private loadRdb(): void {
     const contents = readRdbPath(this.server, this.rdbPath);
     installContents(this.server, contents);
+    const id = contents.aux.get('repl-id');
+    const offset = Number(contents.aux.get('repl-offset') ?? -1);
+    const streamDb = Number(contents.aux.get('repl-stream-db') ?? -1);
+    // loadDataFromDisk's rsi_is_valid.
+    if (id !== undefined && id.length === 40 && Number.isSafeInteger(offset) && offset !== -1 && streamDb !== -1) {
+      this.loadedReplicationInfo = { streamDb, replId: id, offset };
+    }
     this.keysLoaded = contents.keysLoaded;
     this.keysExpiredAtLoad = contents.keysExpired;
   }

@@ -255,6 +255,15 @@ export interface RdbAuxInfo {
   usedMemory: number;
   /** True for the base file of an AOF (aof-base 1). */
   aofBase: boolean;
+  /** rdbSaveInfo: where this dataset is in its replication history (null: none). */
+  replication?: ReplicationSaveInfo | null;
+}
+
+/** repl-stream-db, repl-id and repl-offset (a restarted server can partially resync). */
+export interface ReplicationSaveInfo {
+  streamDb: number;
+  replId: string;
+  offset: number;
 }
 
 /**
@@ -285,6 +294,12 @@ export class RdbFileEncoder {
     this.aux('redis-bits', '64');
     this.aux('ctime', String(Math.floor(Date.now() / 1000)));
     this.aux('used-mem', String(aux.usedMemory));
+    const repl = aux.replication;
+    if (repl) {
+      this.aux('repl-stream-db', String(repl.streamDb));
+      this.aux('repl-id', repl.replId);
+      this.aux('repl-offset', String(repl.offset));
+    }
     this.aux('aof-base', aux.aofBase ? '1' : '0');
     for (const code of libraryCodes) writeFunctionRecord(w, code, this.valueOptions);
   }

@@ -190,7 +190,7 @@ export class SnapshotJob {
     this.databases = server.databases.slice();
     this.sizes = this.databases.map((db) => ({ size: db.size, expires: db.expires.size }));
     this.written = this.databases.map(() => null);
-    this.encoder.header({ usedMemory: options.usedMemory ?? server.usedMemory(), aofBase: options.aofBase ?? false }, functionLibraryCodes(server));
+    this.encoder.header({ usedMemory: options.usedMemory ?? server.usedMemory(), aofBase: options.aofBase ?? false, replication: server.replication.saveInfo?.() ?? null }, functionLibraryCodes(server));
   }
 
   private get valueOptions(): RdbValueOptions {

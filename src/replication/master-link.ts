@@ -188,7 +188,7 @@ export class MasterLink {
         replication.replicas.disconnectAll();
       }
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
-      this.startStreaming(cached!.offset);
+      this.startStreaming(cached!.offset, cached!.db);
       return;
     }
     if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
@@ -354,7 +354,7 @@ export class MasterLink {
   // -- The stream ---------------------------------------------------------------------------------
 
   /** replicationCreateMasterClient: from now on the master's commands are applied. */
-  private startStreaming(offset: number): void {
+  private startStreaming(offset: number, dbId = 0): void {
     const server = this.server;
     this.readOffset = offset;
     this.appliedOffset = offset;
@@ -371,6 +371,8 @@ export class MasterLink {
     client.authenticated = true;
     client.isMaster = true;
     client.onResume = () => this.apply();
+    // A continued stream goes on in the database it was in (the cached master's).
+    client.db = server.databases[dbId] ?? server.databases[0]!;
     this.client = client;
     server.clients.set(client.id, client);
     this.parser = new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER, maxQueryBuffer: Number.MAX_SAFE_INTEGER }, () => true);
@@ -479,7 +481,7 @@ export class MasterLink {
       const log = this.server.log;
       log.notice('Connection with master lost.');
       log.notice('Caching the disconnected master state.');
-      this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset };
+      this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
     }
   }
 
@@ -506,7 +508,7 @@ export class MasterLink {
   close(): void {
     if (this.closed) return;
     // replicationCacheMaster: a new master may continue our history.
-    if (this.state === 'connected') this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset };
+    if (this.state === 'connected') this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
     this.resetSocket();
     this.closed = true;
   }

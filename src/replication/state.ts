@@ -31,6 +31,8 @@ const NO_REPLID = '0'.repeat(40);
 export interface PsyncPoint {
   replId: string;
   offset: number;
+  /** The database the stream was in (a continued stream need not SELECT first). */
+  db: number;
 }
 
 export class ReplicationState implements ReplicationRole {
@@ -196,7 +198,7 @@ export class ReplicationState implements ReplicationRole {
     for (const db of this.server.databases) db.expireEnabled = false;
     // Replicas are kept: they can partially resync with us after we synced with the new
     // master (they are dropped when our history changes).
-    if (wasMaster) this.cachedMaster = { replId: this.replId, offset: this.offset };
+    if (wasMaster) this.cachedMaster = { replId: this.replId, offset: this.offset, db: this.restoredStreamDb };
     this.server.log.notice(`Connecting to MASTER ${host}:${port}`);
     this.link = new MasterLink(this.server, this, host, port);
     this.link.connect();
@@ -254,6 +256,40 @@ export class ReplicationState implements ReplicationRole {
     }
   }
 
+  /** rdbPopulateSaveInfo: on a master with a backlog, or a replica with a master link. */
+  saveInfo(): { streamDb: number; replId: string; offset: number } | null {
+    if (this.master === null) {
+      if (this.backlog === null) return null;
+      return { streamDb: this.selectedDb === -1 ? 0 : this.selectedDb, replId: this.replId, offset: this.offset };
+    }
+    const link = this.link;
+    if (link !== null && link.client !== null) return { streamDb: link.client.db.id, replId: this.replId, offset: link.appliedOffset };
+    if (this.cachedMaster !== null) return { streamDb: this.cachedMaster.db, replId: this.cachedMaster.replId, offset: this.cachedMaster.offset };
+    return null;
+  }
+
+  /**
+   * loadDataFromDisk: the history an RDB recorded. A replica continues it (its cached
+   * master is itself); a master keeps it as replid2 so its old replicas can continue.
+   */
+  restoreHistory(info: { streamDb: number; replId: string; offset: number }, asReplica: boolean): void {
+    if (asReplica) {
+      this.replId = info.replId;
+      this.offset = info.offset;
+      this.cachedMaster = { replId: info.replId, offset: info.offset, db: info.streamDb };
+      this.restoredStreamDb = info.streamDb;
+    } else {
+      this.replId2 = info.replId;
+      this.secondReplOffset = info.offset + 1;
+      this.offset = info.offset;
+      this.createBacklog();
+      this.noReplicasSince = Math.floor(Date.now() / 1000);
+    }
+  }
+
+  /** The database a restarted replica's master stream was in (its first command may not SELECT). */
+  restoredStreamDb = 0;
+
   /** Resizes the backlog after CONFIG SET repl-backlog-size. */
   resizeBacklog(): void {
     this.backlog?.resize(this.server.config.getInt('repl-backlog-size'));
@@ -275,10 +311,15 @@ export class ReplicationState implements ReplicationRole {
  * The `replicaof host port` of the configuration (config file, command line or an
  * embedder's config), started once the server listens.
  */
-export function startConfiguredReplication(server: Server): void {
+export function startConfiguredReplication(server: Server, loaded: { streamDb: number; replId: string; offset: number } | null = null): void {
   const value = server.config.get('replicaof').trim();
-  if (value === '') return;
   const [host, port] = value.split(/\s+/);
-  if (host === undefined || port === undefined || !/^\d+$/.test(port)) return;
-  ReplicationState.of(server).setMaster(host, Number(port));
+  const replica = host !== undefined && host !== '' && port !== undefined && /^\d+$/.test(port);
+  if (loaded !== null) ReplicationState.of(server).restoreHistory(loaded, replica);
+  if (!replica) return;
+  const state = ReplicationState.of(server);
+  // The restored history is ours: PSYNC with it (setMaster caches "myself" when it was a
+  // master). Without one, a new replica asks for a full resync (PSYNC ? -1).
+  state.setMaster(host!, Number(port));
+  if (loaded === null) state.cachedMaster = null;
 }

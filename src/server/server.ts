@@ -78,6 +78,8 @@ export interface ReplicationRole {
   feed(dbId: number, argv: readonly string[]): void;
   /** A writable replica's own client gave `key` a TTL (the replica expires it itself). */
   rememberOwnKeyWithExpire?(dbId: number, key: string): void;
+  /** rdbPopulateSaveInfo: what an RDB saved now records of the replication history. */
+  saveInfo?(): { streamDb: number; replId: string; offset: number } | null;
   /** CONFIG SET repl-backlog-size. */
   resizeBacklog?(): void;
 }
