@@ -15,8 +15,8 @@ import { globMatch } from '../keyspace/glob.js';
 import { decodeFunctionsPayload, encodeFunctionsPayload } from '../persistence/function-payload.js';
 import { ScriptingEngine, type CachedScript } from '../scripting/engine.js';
 import { sha1hex } from '../scripting/bridge.js';
-import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
-import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
+import { LibrarySet, type JoinPolicy, type Library } from '../scripting/library-set.js';
+import { lowerAscii, parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
 import { LuaTable } from '../scripting/lua-host.js';
 
 /** addReplyHelp as SCRIPT HELP and FUNCTION HELP print it (7.0 says "Prints this help."). */
@@ -252,7 +252,8 @@ const functionLoad: Handler = (client, args) => {
   return r;
 };
 
-type RestorePolicy = 'append' | 'replace' | 'flush';
+/** FUNCTION RESTORE's policies: FLUSH swaps the payload's libraries in, the others join them. */
+type RestorePolicy = JoinPolicy | 'flush';
 
 const functionRestore: Handler = (client, args) => {
   if (args.length > 4) return subcommandSyntaxError(args);
@@ -266,34 +267,14 @@ const functionRestore: Handler = (client, args) => {
   }
   const libraries = engineOf(client).libraries;
   const decoded = decodeFunctionsPayload(Buffer.from(args[2], 'latin1'));
-  const sources = decoded.ok ? decoded.libraries : decoded.librariesBeforeError;
-  // Stage 1: everything compiles into a scratch set, no load timeout.
-  const scratch = new LibrarySet();
-  for (const code of sources) {
-    const r = libraries.create(code, scratch, false, 0);
-    if (typeof r !== 'string') return new ErrorReply(`ERR ${r.error}`.replace(/[\r\n]/g, ' '));
-  }
+  // Everything compiles into a set of its own first, without the load timeout.
+  const restored = libraries.compileAll(decoded.ok ? decoded.libraries : decoded.librariesBeforeError);
+  if (!(restored instanceof LibrarySet)) return new ErrorReply(`ERR ${restored.error}`.replace(/[\r\n]/g, ' '));
   if (!decoded.ok) return new ErrorReply(decoded.error);
-  // Stage 2: merge (libraryJoin) or swap.
-  if (policy === 'flush') {
-    libraries.live = scratch;
-  } else {
-    const live = libraries.live;
-    const replaced: Library[] = [];
-    for (const lib of scratch.libraries.values()) {
-      const old = live.libraries.get(lib.name);
-      if (!old) continue;
-      if (policy === 'append') return new ErrorReply(`ERR Library ${lib.name} already exists`);
-      live.unlink(old);
-      replaced.push(old);
-    }
-    for (const f of scratch.functions.values()) {
-      if (live.findFunction(f.name)) {
-        for (const old of replaced) live.link(old);
-        return new ErrorReply(`ERR Function ${f.name} already exists`);
-      }
-    }
-    for (const lib of scratch.libraries.values()) live.link(lib);
+  if (policy === 'flush') libraries.live.swap(restored);
+  else {
+    const clash = libraries.live.join(restored, policy);
+    if (clash !== null) return new ErrorReply(`ERR ${clash}`.replace(/[\r\n]/g, ' '));
   }
   client.server.dirty++;
   return OK;
@@ -311,10 +292,7 @@ const functionCommands: Record<string, Handler> = {
     return encodeFunctionsPayload(codes.map((c) => Buffer.from(c, 'latin1')), { compression }).toString('latin1');
   },
   'function|delete': (client, args) => {
-    const live = engineOf(client).libraries.live;
-    const lib = live.libraries.get(args[2]);
-    if (!lib) return new ErrorReply('ERR Library not found');
-    live.unlink(lib);
+    if (!engineOf(client).libraries.live.delete(args[2])) return new ErrorReply('ERR Library not found');
     client.server.dirty++;
     return OK;
   },
@@ -323,7 +301,7 @@ const functionCommands: Record<string, Handler> = {
     if (args.length === 3 && !isWord(args[2], 'sync') && !isWord(args[2], 'async')) {
       return new ErrorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
     }
-    engineOf(client).libraries.live = new LibrarySet();
+    engineOf(client).libraries.live.clear();
     client.server.dirty++;
     return OK;
   },

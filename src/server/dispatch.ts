@@ -6,6 +6,7 @@ import { CmdFlag } from '../commands/spec.js';
 import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/registry.js';
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
 import type { Client } from './client.js';
+import type { Server } from './server.js';
 import { hasEnoughGoodReplicas } from '../commands/replication.js';
 import { performEvictions } from './eviction.js';
 import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
@@ -46,6 +47,21 @@ function sanitized(message: string): ErrorReply {
 
 function arityError(entry: CommandEntry): ErrorReply {
   return new ErrorReply(`ERR wrong number of arguments for '${entry.spec.fullName}' command`);
+}
+
+/** checkGoodReplicasStatus: min-replicas-to-write is off, or enough good replicas are attached. */
+export function enoughGoodReplicas(server: Server): boolean {
+  return server.minReplicasToWrite === 0 || hasEnoughGoodReplicas(server);
+}
+
+/** A read-only replica refuses writes (its master's stream is what changes it). */
+export function replicaRefusesWrites(server: Server): boolean {
+  return server.replicaOf !== null && server.config.getBool('replica-read-only');
+}
+
+/** A replica without its master that serves only STALE commands (replica-serve-stale-data no). */
+export function staleReplica(server: Server): boolean {
+  return server.replicaOf !== null && !server.config.getBool('replica-serve-stale-data');
 }
 
 /** Resolves argv to a command entry, or the error Redis replies. */
@@ -110,9 +126,8 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   }
 
   const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));
-  if (isWrite && server.minReplicasToWrite > 0 && !hasEnoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
-  // A read-only replica refuses writes (its master's stream is what changes it).
-  if (isWrite && server.replicaOf !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
+  if (isWrite && !enoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
+  if (isWrite && replicaRefusesWrites(server)) return reject(client, entry, READONLY);
 
   if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
     return reject(
@@ -124,8 +139,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     );
   }
 
-  // A replica without its master serves only STALE commands when told not to serve stale data.
-  if (server.replicaOf !== null && !server.config.getBool('replica-serve-stale-data')) {
+  if (staleReplica(server)) {
     const denyStale = !(entry.flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
     if (denyStale) return reject(client, entry, MASTERDOWN);
   }
@@ -188,7 +202,7 @@ function reject(client: Client, entry: CommandEntry | null, error: ErrorReply): 
 
 /**
  * Runs a resolved command and records stats (Redis's call()). Used by processCommand,
- * EXEC and the scripting bridge.
+ * EXEC and scripts (through commands/script-runner.ts).
  */
 export function call(client: Client, entry: CommandEntry, args: string[]): Reply {
   const server = client.server;
