@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairPerFile, type Pair } from '../support/oracle.js';
 import type { RespClient } from '../support/resp-client.js';
-import { decode, scanReply, sortedStrings } from './resp-decode.js';
+import { decodeReply, scanReply, sortedStrings } from '../support/resp-decode.js';
 
 const withPair = pairPerFile();
 
@@ -179,7 +179,7 @@ describe('RANDOMKEY', () => {
     await p.same('SET', 'only', 'v');
     await p.same('RANDOMKEY');
     await setBoth(p, 'a', '1', 'b', '2');
-    const got = decode(await p.ours.call('RANDOMKEY'));
+    const got = decodeReply(await p.ours.call('RANDOMKEY'));
     assert.ok(['only', 'a', 'b'].includes(got as string));
   }));
 
@@ -357,12 +357,12 @@ describe('OBJECT', () => {
     await c.call('SET', 'idle', 'v');
     await c.call('OBJECT', 'IDLETIME', 'idle');
     await new Promise((r) => setTimeout(r, 1100));
-    assert.equal(decode(await c.call('OBJECT', 'IDLETIME', 'idle')), 1);
+    assert.equal(decodeReply(await c.call('OBJECT', 'IDLETIME', 'idle')), 1);
     // OBJECT, TYPE and EXISTS do not touch; GET does.
     await c.call('TYPE', 'idle');
-    assert.equal(decode(await c.call('OBJECT', 'IDLETIME', 'idle')), 1);
+    assert.equal(decodeReply(await c.call('OBJECT', 'IDLETIME', 'idle')), 1);
     await c.call('GET', 'idle');
-    assert.equal(decode(await c.call('OBJECT', 'IDLETIME', 'idle')), 0);
+    assert.equal(decodeReply(await c.call('OBJECT', 'IDLETIME', 'idle')), 0);
   }));
 });
 

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
-import { decodeReply } from './resp-decode.js';
+import { decodeReply } from '../support/resp-decode.js';
 
 let pair: Pair | null = null;
 

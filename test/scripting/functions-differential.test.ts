@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
-import { decodeReply, normalizeFunctionList } from './resp-decode.js';
+import { decodeReply, normalizeFunctionList } from '../support/resp-decode.js';
 
 let pair: Pair | null = null;
 
