@@ -7,6 +7,7 @@
  *   await s.close();
  */
 import type net from 'node:net';
+import { installScripting } from './commands/script-runner.js';
 import { registerAllCommands } from './commands/index.js';
 import { Server } from './server/server.js';
 import { listen, listenUnix } from './server/network.js';
@@ -38,6 +39,7 @@ export interface RunningServer {
 export function createServer(config: Record<string, string | number> = {}): Server {
   registerAllCommands();
   const server = new Server();
+  installScripting(server);
   for (const [name, value] of Object.entries(config)) server.config.setInitial(name, String(value));
   if ('databases' in config) server.createDatabases();
   for (const [name] of Object.entries(config)) server.applyConfig(name.toLowerCase(), server.config.get(name.toLowerCase()));

@@ -2,6 +2,7 @@
 /**
  * lunakv-server [config-file] [--option value ...], like redis-server.
  */
+import { installScripting } from '../commands/script-runner.js';
 import { registerAllCommands } from '../commands/index.js';
 import { Config } from '../server/config.js';
 import { applyConfigText, argvToConfigText, FatalConfigError } from '../server/config-file.js';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   }
   registerAllCommands();
   const server = new Server();
+  installScripting(server);
   let configFile: string | null = null;
   try {
     // The embedded default is quiet and ephemeral; the program listens on loopback.

@@ -15,8 +15,8 @@ import { globMatch } from '../keyspace/glob.js';
 import { decodeFunctionsPayload, encodeFunctionsPayload } from '../persistence/function-payload.js';
 import { ScriptingEngine, type CachedScript } from '../scripting/engine.js';
 import { sha1hex } from '../scripting/bridge.js';
-import { LibrarySet, lowerAscii, type Library } from '../scripting/functions.js';
-import { parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
+import { LibrarySet, type JoinPolicy, type Library } from '../scripting/library-set.js';
+import { lowerAscii, parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
 import { LuaTable } from '../scripting/lua-host.js';
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
@@ -80,7 +80,7 @@ function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boole
     }
   }
   const sha = script.sha;
-  const refused = engine.checkRun(script.flags, ro);
+  const refused = engine.checkRun(script.flags, ro, client.mustObey);
   if (refused) return refused;
   // KEYS and ARGV are globals of the (read-only) global table: set them raw.
   engine.evalGlobals.set('KEYS', luaArray(args, 3, 3 + numKeys));
@@ -186,7 +186,7 @@ function fcallGeneric(client: Client, args: string[], ro: boolean): Reply {
   if (!fn) return new ErrorReply('ERR Function not found');
   const numKeys = parseNumKeys(args, BAD_NUMBER_OF_KEYS);
   if (numKeys instanceof ErrorReply) return numKeys;
-  const refused = engine.checkRun(fn.flags, ro);
+  const refused = engine.checkRun(fn.flags, ro, client.mustObey);
   if (refused) return refused;
   const keys = luaArray(args, 3, 3 + numKeys);
   const argv = luaArray(args, 3 + numKeys, args.length);
@@ -244,7 +244,8 @@ const functionLoad: Handler = (client, args) => {
   return r;
 };
 
-type RestorePolicy = 'append' | 'replace' | 'flush';
+/** FUNCTION RESTORE's policies: FLUSH swaps the payload's libraries in, the others join them. */
+type RestorePolicy = JoinPolicy | 'flush';
 
 const functionRestore: Handler = (client, args) => {
   if (args.length > 4) return subcommandSyntaxError(args);
@@ -258,34 +259,14 @@ const functionRestore: Handler = (client, args) => {
   }
   const libraries = engineOf(client).libraries;
   const decoded = decodeFunctionsPayload(Buffer.from(args[2], 'latin1'));
-  const sources = decoded.ok ? decoded.libraries : decoded.librariesBeforeError;
-  // Stage 1: everything compiles into a scratch set, no load timeout.
-  const scratch = new LibrarySet();
-  for (const code of sources) {
-    const r = libraries.create(code, scratch, false, 0);
-    if (typeof r !== 'string') return sanitizedError(`ERR ${r.error}`);
-  }
+  // Everything compiles into a set of its own first, without the load timeout.
+  const restored = libraries.compileAll(decoded.ok ? decoded.libraries : decoded.librariesBeforeError);
+  if (!(restored instanceof LibrarySet)) return new ErrorReply(`ERR ${restored.error}`.replace(/[\r\n]/g, ' '));
   if (!decoded.ok) return new ErrorReply(decoded.error);
-  // Stage 2: merge (libraryJoin) or swap.
-  if (policy === 'flush') {
-    libraries.live = scratch;
-  } else {
-    const live = libraries.live;
-    const replaced: Library[] = [];
-    for (const lib of scratch.libraries.values()) {
-      const old = live.libraries.get(lib.name);
-      if (!old) continue;
-      if (policy === 'append') return new ErrorReply(`ERR Library ${lib.name} already exists`);
-      live.unlink(old);
-      replaced.push(old);
-    }
-    for (const f of scratch.functions.values()) {
-      if (live.findFunction(f.name)) {
-        for (const old of replaced) live.link(old);
-        return new ErrorReply(`ERR Function ${f.name} already exists`);
-      }
-    }
-    for (const lib of scratch.libraries.values()) live.link(lib);
+  if (policy === 'flush') libraries.live.swap(restored);
+  else {
+    const clash = libraries.live.join(restored, policy);
+    if (clash !== null) return new ErrorReply(`ERR ${clash}`.replace(/[\r\n]/g, ' '));
   }
   client.server.dirty++;
   return OK;
@@ -303,10 +284,7 @@ const functionCommands: Record<string, Handler> = {
     return encodeFunctionsPayload(codes.map((c) => Buffer.from(c, 'latin1')), { compression }).toString('latin1');
   },
   'function|delete': (client, args) => {
-    const live = engineOf(client).libraries.live;
-    const lib = live.libraries.get(args[2]);
-    if (!lib) return new ErrorReply('ERR Library not found');
-    live.unlink(lib);
+    if (!engineOf(client).libraries.live.delete(args[2])) return new ErrorReply('ERR Library not found');
     client.server.dirty++;
     return OK;
   },
@@ -315,7 +293,7 @@ const functionCommands: Record<string, Handler> = {
     if (args.length === 3 && !isWord(args[2], 'sync') && !isWord(args[2], 'async')) {
       return new ErrorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
     }
-    engineOf(client).libraries.live = new LibrarySet();
+    engineOf(client).libraries.live.clear();
     client.server.dirty++;
     return OK;
   },

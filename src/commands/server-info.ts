@@ -8,6 +8,7 @@ import type { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
+import { ScriptingEngine } from '../scripting/engine.js';
 
 /** INFO's default sections ("module_list" is the modules section). */
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
@@ -134,17 +135,11 @@ function clientsSection(server: Server): string {
   ]);
 }
 
-/**
- * Script and function counts, read structurally from the scripting engine (when one was
- * created) so this module does not import the Lua runtime.
- */
+/** Script and function counts of the server's scripting engine. */
 function scriptingCounts(server: Server): { scripts: number; functions: number; libraries: number } {
-  const engine = server.extensions.get('scripting') as
-    | { scripts: { size: number }; libraries: { live: { functions: { size: number }; libraries: { size: number } } } }
-    | undefined;
-  if (!engine) return { scripts: 0, functions: 0, libraries: 0 };
+  const engine = ScriptingEngine.of(server);
   const live = engine.libraries.live;
-  return { scripts: engine.scripts.size, functions: live.functions.size, libraries: live.libraries.size };
+  return { scripts: engine.scripts.size, functions: live.functionCount, libraries: live.libraries.size };
 }
 
 function memorySection(server: Server): string {

@@ -15,39 +15,25 @@ import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
 import type { RedisValue } from '../keyspace/value.js';
 import type { Server } from '../server/server.js';
-import { LibrarySet } from '../scripting/functions.js';
 import { ScriptingEngine } from '../scripting/engine.js';
+import { LibrarySet } from '../scripting/library-set.js';
 import { RdbWriter } from './rdb-encoding.js';
 import { readRdbFile, RdbLoadError, type RdbContents } from './rdb-reader.js';
 import { RdbFileEncoder, writeEntry, type RdbValueOptions } from './rdb-writer.js';
 
-/** Library sources to save (none when scripting was never used). */
+/** Library sources to save. */
 export function functionLibraryCodes(server: Server): string[] {
-  const engine = server.extensions.get('scripting') as ScriptingEngine | undefined;
-  if (!engine) return [];
-  return [...engine.libraries.live.libraries.values()].map((lib) => lib.code);
+  return [...ScriptingEngine.of(server).libraries.live.libraries.values()].map((lib) => lib.code);
 }
 
 /**
- * Compiles loaded library sources into a fresh set; returns a function that makes it
- * live. Throws RdbLoadError (nothing changed) if a library fails.
+ * Compiles loaded library sources into a set of their own. Throws RdbLoadError (nothing
+ * changed) if a library fails.
  */
-function prepareFunctions(server: Server, codes: readonly string[]): () => void {
-  const existing = server.extensions.get('scripting') as ScriptingEngine | undefined;
-  if (codes.length === 0) {
-    return () => {
-      if (existing) existing.libraries.live = new LibrarySet();
-    };
-  }
-  const libraries = ScriptingEngine.of(server).libraries;
-  const scratch = new LibrarySet();
-  for (const code of codes) {
-    const result = libraries.create(code, scratch, false, 0);
-    if (typeof result !== 'string') throw new RdbLoadError(`Failed loading library: ${result.error}`);
-  }
-  return () => {
-    libraries.live = scratch;
-  };
+function compileFunctions(server: Server, codes: readonly string[]): LibrarySet {
+  const compiled = ScriptingEngine.of(server).libraries.compileAll(codes);
+  if (!(compiled instanceof LibrarySet)) throw new RdbLoadError(`Failed loading library: ${compiled.error}`);
+  return compiled;
 }
 
 /** How loaded contents meet the current dataset (DEBUG RELOAD's NOFLUSH and MERGE). */
@@ -87,8 +73,8 @@ export function installContents(server: Server, contents: RdbContents, options: 
     }
     return;
   }
-  const commitFunctions = prepareFunctions(server, contents.functions);
-  commitFunctions();
+  // A full load replaces the libraries too (functionsLibCtxSwapWithCurrent).
+  ScriptingEngine.of(server).libraries.live.swap(compileFunctions(server, contents.functions));
   for (const db of server.databases) {
     db.flush();
     const loaded = contents.databases.get(db.id);
@@ -98,14 +84,14 @@ export function installContents(server: Server, contents: RdbContents, options: 
   }
 }
 
-/** Adds libraries to the live set (NOFLUSH); an existing one is an error unless replace. */
+/**
+ * Adds loaded libraries to the live ones (NOFLUSH), all or none: an existing library
+ * is an error unless `replace` (MERGE), as is a function another library has.
+ */
 function addFunctions(server: Server, codes: readonly string[], replace: boolean): void {
   if (codes.length === 0) return;
-  const libraries = ScriptingEngine.of(server).libraries;
-  for (const code of codes) {
-    const result = libraries.create(code, libraries.live, replace, 0);
-    if (typeof result !== 'string') throw new RdbLoadError(`Failed loading library: ${result.error}`);
-  }
+  const clash = ScriptingEngine.of(server).libraries.live.join(compileFunctions(server, codes), replace ? 'replace' : 'append');
+  if (clash !== null) throw new RdbLoadError(`Failed loading library: ${clash}`);
 }
 
 /** Reads an RDB file into fresh maps (throws RdbLoadError; the server is untouched). */

@@ -1,41 +1,25 @@
 /**
  * Per-server scripting state: the EVAL script cache, the function libraries, the Lua
- * global tables, and the script being run (script.c's run context). One engine per
- * Server, kept in `server.extensions`.
+ * global tables, and the script being run (script.c's run context, run-context.ts).
+ * The commands layer creates one engine per Server with the CommandRunner it runs
+ * commands through (commands/script-runner.ts); ScriptingEngine.of finds it.
  */
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
-import { createErrorHandler, createLibraryApiTable, createRedisTable, NO_REPLICAS_ERROR } from './bridge.js';
+import { createErrorHandler, createLibraryApiTable, createRedisTable } from './bridge.js';
 import { errorTable, luaToReply } from './convert.js';
-import { FunctionLibraries, lowerAscii } from './functions.js';
+import { FunctionLibraries, type LibraryHost } from './functions.js';
 import {
-  CHECK_INTERVAL, compileChunk, createGlobals, LuaExecution, LuaFunction, LuaTable, seal,
-  toLuaError, type ExecutionResult, type LuaPosition, type LuaValue,
+  CHECK_INTERVAL, compileChunk, createGlobals, errorText, LuaExecution, LuaFunction, LuaTable, seal,
+  type ExecutionResult, type LuaPosition, type LuaValue,
 } from './lua-host.js';
 import { rawToString } from '../lua/runtime.js';
-import { ScriptFlag } from './metadata.js';
+import { lowerAscii, ScriptFlag } from './metadata.js';
+import { prepareForRun, type CommandRunner, type RunContext, type ScriptHost } from './run-context.js';
 
-/** What one script invocation may do, and what it did (scriptRunCtx). */
-export interface RunContext {
-  /** The function name in errors: the script's SHA1, or the function's name. */
-  funcName: string;
-  isEval: boolean;
-  caller: Client;
-  scriptClient: Client;
-  /** The protocol the script asked for with redis.setresp (2 by default). */
-  resp: 2 | 3;
-  readOnly: boolean;
-  allowOom: boolean;
-  /** Over maxmemory when the script started. */
-  preOom: boolean;
-  /** A write command ran: the script can no longer be killed. */
-  writeDirty: boolean;
-  killed: boolean;
-  startTime: number;
-  /** argv of the EVAL/FCALL (FUNCTION STATS shows it). */
-  argv: string[];
-}
+/** The engine's slot in `server.extensions`. */
+const SLOT = 'scripting';
 
 export interface CachedScript {
   /** SHA1 of the body, lower-case hex. */
@@ -48,7 +32,7 @@ export interface CachedScript {
 /** A running call suspends to the event loop this often once it has timed out. */
 const SLICE_MS = 20;
 
-export class ScriptingEngine {
+export class ScriptingEngine implements ScriptHost, LibraryHost {
   /** EVAL scripts by SHA1 (lower-case hex). */
   readonly scripts = new Map<string, CachedScript>();
   readonly libraries: FunctionLibraries;
@@ -65,7 +49,10 @@ export class ScriptingEngine {
   private readonly functionClient: Client;
   private activeCall: LuaExecution | null = null;
 
-  constructor(readonly server: Server) {
+  private constructor(
+    readonly server: Server,
+    readonly runner: CommandRunner,
+  ) {
     this.evalClient = new Client(server, null);
     this.evalClient.isScript = true;
     this.functionClient = new Client(server, null);
@@ -89,13 +76,18 @@ export class ScriptingEngine {
     this.functionGlobals.readonly = true;
   }
 
+  /** Creates `server`'s engine, which runs commands through `runner`. */
+  static install(server: Server, runner: CommandRunner): ScriptingEngine {
+    const engine = new ScriptingEngine(server, runner);
+    server.extensions.set(SLOT, engine);
+    return engine;
+  }
+
+  /** `server`'s engine (created with the server by the commands layer). */
   static of(server: Server): ScriptingEngine {
-    let e = server.extensions.get('scripting') as ScriptingEngine | undefined;
-    if (!e) {
-      e = new ScriptingEngine(server);
-      server.extensions.set('scripting', e);
-    }
-    return e;
+    const engine = server.extensions.get(SLOT);
+    if (!(engine instanceof ScriptingEngine)) throw new Error('this server has no scripting engine (createServer installs one)');
+    return engine;
   }
 
   /** Runs library top-level code with the load-time API (only `redis.register_function` & co). */
@@ -157,25 +149,11 @@ export class ScriptingEngine {
 
   /**
    * scriptPrepareForRun's checks: the error reply, or null when the script may run.
-   * `ro`: called as EVAL_RO / EVALSHA_RO / FCALL_RO.
+   * `ro`: called as EVAL_RO / EVALSHA_RO / FCALL_RO; `obey`: the caller is the master
+   * link or the AOF (mustObeyClient), exempt from the replica checks.
    */
-  checkRun(flags: number, ro: boolean): ErrorReply | null {
-    if (flags & ScriptFlag.EVAL_COMPAT) return null;
-    if (!(flags & ScriptFlag.NO_WRITES)) {
-      if (ro) return new ErrorReply('ERR Can not execute a script with write flag using *_ro command.');
-      if (!this.enoughGoodReplicas()) return new ErrorReply(NO_REPLICAS_ERROR);
-    }
-    if (this.server.maxmemory > 0 && !(flags & (ScriptFlag.ALLOW_OOM | ScriptFlag.NO_WRITES)) && this.server.isOutOfMemory()) {
-      return new ErrorReply("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
-    }
-    return null;
-  }
-
-  /**
-   * checkGoodReplicasStatus, asked of the replication state as dispatch does.
-   */
-  enoughGoodReplicas(): boolean {
-    return this.server.replication.enoughGoodReplicas();
+  checkRun(flags: number, ro: boolean, obey = false): ErrorReply | null {
+    return prepareForRun(this.server, this.runner, flags, ro, obey);
   }
 
   /**
@@ -314,10 +292,4 @@ export class ScriptingEngine {
     ctx.killed = true;
     return OK;
   }
-}
-
-/** The text of a compile error (lua_tostring of the error value). */
-export function errorText(e: unknown): string {
-  const v = toLuaError(e).value;
-  return rawToString(v);
 }

@@ -1,69 +1,26 @@
 /**
- * Function libraries (functions.c, function_lua.c): loading a library's code, the
- * registry of libraries and functions, and the merge rules FUNCTION LOAD and
- * FUNCTION RESTORE share.
+ * Function libraries (functions.c, function_lua.c): compiling a library's code with the
+ * load-time API, `redis.register_function`, and the live set FCALL reads. How libraries
+ * are put together (replace or not, name clashes) is LibrarySet's (library-set.ts).
  *
  * Name rules: library names are case-sensitive; function names are looked up
  * case-insensitively across libraries. Redis 7.0 lets one library register both `f`
  * and `F` (then crashes on DELETE); lunakv rejects that at load time.
  */
 import { errorTable } from './convert.js';
-import type { ScriptingEngine } from './engine.js';
-import { errorText } from './engine.js';
 import {
-  compileChunk, hostFunction, LuaError, LuaFunction, LuaTable, runToCompletion, toLuaError, type LuaValue,
+  compileChunk, errorText, hostFunction, LuaError, LuaFunction, LuaTable, runToCompletion, toLuaError, type LuaValue,
 } from './lua-host.js';
-import { INVALID_NAME, isValidName, parseLibraryHeader, scriptFlagByName } from './metadata.js';
+import { LibrarySet, type Library } from './library-set.js';
+import { INVALID_NAME, isValidName, lowerAscii, parseLibraryHeader, scriptFlagByName } from './metadata.js';
 import { numberToString } from '../lua/lib/number.js';
 
-export interface FunctionDef {
-  name: string;
-  callback: LuaFunction;
-  description: string | null;
-  flags: number;
-  library: Library;
-}
-
-export interface Library {
-  name: string;
-  /** The full source given to FUNCTION LOAD, shebang included. */
-  code: string;
-  /** By exact name, in registration order. */
-  functions: Map<string, FunctionDef>;
-}
-
-/** A set of libraries with its global function index (functionsLibCtx). */
-export class LibrarySet {
-  readonly libraries = new Map<string, Library>();
-  /** Lower-cased function name -> function. */
-  readonly functions = new Map<string, FunctionDef>();
-
-  get functionCount(): number {
-    return this.functions.size;
-  }
-
-  link(lib: Library): void {
-    this.libraries.set(lib.name, lib);
-    for (const f of lib.functions.values()) this.functions.set(lowerAscii(f.name), f);
-  }
-
-  unlink(lib: Library): void {
-    this.libraries.delete(lib.name);
-    for (const f of lib.functions.values()) this.functions.delete(lowerAscii(f.name));
-  }
-
-  findFunction(name: string): FunctionDef | undefined {
-    return this.functions.get(lowerAscii(name));
-  }
-}
-
-export function lowerAscii(s: string): string {
-  // Names on the FCALL path are usually lower-case already: scan before allocating.
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]/g, (u) => String.fromCharCode(u.charCodeAt(0) + 32));
-  }
-  return s;
+/** What compiling a library needs from its engine (the engine's function globals). */
+export interface LibraryHost {
+  /** The globals library code and callbacks are compiled with. */
+  readonly functionGlobals: LuaTable;
+  /** Runs `body` (a library's top level) with the load-time API in those globals. */
+  withLoadApi<T>(registerFunction: LuaFunction, body: () => T): T;
 }
 
 /** lua_isstring + lua_tolstring: strings, and numbers formatted with %.14g. */
@@ -76,12 +33,13 @@ function luaString(v: LuaValue): string | null {
 const LOAD_TIMEOUT_MS = 500;
 
 export class FunctionLibraries {
-  live = new LibrarySet();
+  /** The libraries FCALL sees (functions.c's curr_functions_lib_ctx). */
+  readonly live = new LibrarySet();
   /** The library whose top-level code is running (register_function adds to it). */
   private loading: Library | null = null;
   private readonly registerFunction: LuaFunction;
 
-  constructor(private readonly engine: ScriptingEngine) {
+  constructor(private readonly host: LibraryHost) {
     this.registerFunction = hostFunction('register_function', (args) => {
       this.register(args);
       return [];
@@ -89,44 +47,49 @@ export class FunctionLibraries {
   }
 
   /**
-   * functionsCreateWithLibraryCtx: compiles `source` into `set`. With `replace`, an
-   * existing library of that name is swapped out (and put back on failure).
-   * `timeoutMs` 0 means no limit (RESTORE). Returns the library name or an error text
-   * (without "ERR ").
+   * functionsCreateWithLibraryCtx: compiles `source` and joins it to `set`. Without
+   * `replace`, a library of that name already in `set` is an error, before compiling.
+   * `timeoutMs` 0 means no limit (RESTORE, loading). Returns the library name or an
+   * error text (without "ERR ").
    */
   create(source: string, set: LibrarySet, replace: boolean, timeoutMs: number): string | { error: string } {
     const header = parseLibraryHeader(source);
     if (typeof header === 'string') return { error: header };
     if (lowerAscii(header.engine) !== 'lua') return { error: `Engine '${header.engine}' not found` };
-    const old = set.libraries.get(header.name);
-    if (old && !replace) return { error: `Library '${header.name}' already exists` };
+    if (!replace && set.libraries.has(header.name)) return { error: `Library '${header.name}' already exists` };
     const lib: Library = { name: header.name, code: source, functions: new Map() };
     const error = this.compileLibrary(lib, header.code, timeoutMs);
     if (error !== null) return { error };
     if (lib.functions.size === 0) return { error: 'No functions registered' };
-    if (old) set.unlink(old);
-    for (const f of lib.functions.values()) {
-      if (set.findFunction(f.name)) {
-        if (old) set.link(old);
-        return { error: `Function ${f.name} already exists` };
-      }
+    const clash = set.join(LibrarySet.of(lib), 'replace');
+    return clash === null ? lib.name : { error: clash };
+  }
+
+  /**
+   * Compiles library sources (an RDB's, a RESTORE payload's) into a new set, as
+   * rdbFunctionLoad does one by one; the set, or the first error text.
+   */
+  compileAll(sources: readonly string[]): LibrarySet | { error: string } {
+    const set = new LibrarySet();
+    for (const source of sources) {
+      const r = this.create(source, set, false, 0);
+      if (typeof r !== 'string') return r;
     }
-    set.link(lib);
-    return lib.name;
+    return set;
   }
 
   /** luaEngineCreate: compile, run the top level with the load API; null or the error text. */
   private compileLibrary(lib: Library, code: string, timeoutMs: number): string | null {
     let chunk: LuaFunction;
     try {
-      chunk = compileChunk(code, 'user_function', this.engine.functionGlobals);
+      chunk = compileChunk(code, 'user_function', this.host.functionGlobals);
     } catch (e) {
       return `Error compiling function: ${errorText(e)}`;
     }
     const start = Date.now();
     this.loading = lib;
     try {
-      this.engine.withLoadApi(this.registerFunction, () =>
+      this.host.withLoadApi(this.registerFunction, () =>
         runToCompletion(chunk, [], () => {
           if (timeoutMs > 0 && Date.now() - start > timeoutMs) throw new LuaError(errorTable('FUNCTION LOAD timeout'));
         }),

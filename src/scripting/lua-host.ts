@@ -8,7 +8,7 @@ import {
   LuaError, LuaExecution, LuaFunction, LuaKill, LuaLibError, LuaTable,
   type ExecutionResult, type LuaPosition, type LuaValue,
 } from '../lua/index.js';
-import { toLuaError } from '../lua/runtime.js';
+import { rawToString, toLuaError } from '../lua/runtime.js';
 
 export { LuaError, LuaExecution, LuaKill, LuaTable, LuaFunction, LuaLibError, toLuaError, hostFunction, errorPosition, callSync };
 export type { ExecutionResult, LuaPosition, LuaValue };
@@ -89,4 +89,9 @@ export function runToCompletion(fn: LuaFunction, args: LuaValue[], onCheck?: () 
       case 'suspended': onCheck?.();
     }
   }
+}
+
+/** The text of a compile or run error (lua_tostring of the error value). */
+export function errorText(e: unknown): string {
+  return rawToString(toLuaError(e).value);
 }

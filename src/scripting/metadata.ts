@@ -24,13 +24,18 @@ export const SCRIPT_FLAG_NAMES: readonly [string, number][] = [
 
 /** The flag for a name (`nocase` for register_function, exact for EVAL shebangs), or 0. */
 export function scriptFlagByName(name: string, nocase: boolean): number {
-  const n = nocase ? asciiLower(name) : name;
+  const n = nocase ? lowerAscii(name) : name;
   for (const [flagName, bit] of SCRIPT_FLAG_NAMES) if (flagName === n) return bit;
   return 0;
 }
 
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+/** ASCII-only lower case (names, flags, options); scans before allocating. */
+export function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]/g, (u) => String.fromCharCode(u.charCodeAt(0) + 32));
+  }
+  return s;
 }
 
 function isSpace(c: string | undefined): boolean {
@@ -162,7 +167,7 @@ export function parseLibraryHeader(source: string): LibraryHeader | string {
   let name: string | null = null;
   for (let i = 1; i < parts.length; i++) {
     const part = parts[i];
-    if (asciiLower(part.slice(0, 5)) === 'name=') {
+    if (lowerAscii(part.slice(0, 5)) === 'name=') {
       if (name !== null) return 'Invalid metadata value, name argument was given multiple times';
       name = part.slice(5);
       continue;

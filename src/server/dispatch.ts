@@ -7,6 +7,7 @@ import { lookupCommand, lookupSubcommand, type CommandEntry } from '../commands/
 import { ErrorReply, NO_REPLY, QUEUED, type Reply, Errors } from '../protocol/reply.js';
 import { arityError, sanitizedError as sanitized, unknownCommandError, unknownSubcommandError } from '../protocol/reply-texts.js';
 import type { Client } from './client.js';
+import type { Server } from './server.js';
 import { performEvictions } from './eviction.js';
 import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
 
@@ -33,6 +34,22 @@ export const dynamicFlags = new Map<string, (client: Client, args: string[]) => 
 export const DEFERRED = Symbol('deferred');
 
 export { unknownCommandError };
+
+/** checkGoodReplicasStatus: min-replicas-to-write is off, or enough good replicas are attached. */
+export function enoughGoodReplicas(server: Server): boolean {
+  return server.replication.enoughGoodReplicas();
+}
+
+/** A read-only replica refuses writes (its master's stream is what changes it). */
+export function replicaRefusesWrites(server: Server): boolean {
+  return server.replication.master !== null && server.config.getBool('replica-read-only');
+}
+
+/** A replica cut off from its master that serves only STALE commands (replica-serve-stale-data no). */
+export function staleReplica(server: Server): boolean {
+  const replication = server.replication;
+  return replication.master !== null && !replication.linkUp && !server.config.getBool('replica-serve-stale-data');
+}
 
 /** Resolves argv to a command entry, or the error Redis replies. */
 export function resolveCommand(args: string[]): CommandEntry | ErrorReply {
@@ -94,12 +111,10 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   }
 
   const isWrite = (flags & CmdFlag.WRITE) !== 0 || (top === 'exec' && client.multi !== null && multiHasFlag(client, CmdFlag.WRITE));
-  const replication = server.replication;
   // The master's stream and the AOF are obeyed whatever this server's role says.
   const obey = client.mustObey;
-  if (isWrite && !obey && !replication.enoughGoodReplicas()) return reject(client, entry, NOREPLICAS);
-  // A read-only replica refuses writes (its master's stream is what changes it).
-  if (isWrite && !obey && replication.master !== null && server.config.getBool('replica-read-only')) return reject(client, entry, READONLY);
+  if (isWrite && !obey && !enoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
+  if (isWrite && !obey && replicaRefusesWrites(server)) return reject(client, entry, READONLY);
 
   if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
     return reject(
@@ -111,8 +126,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     );
   }
 
-  // A replica without its master serves only STALE commands when told not to serve stale data.
-  if (replication.master !== null && !replication.linkUp && !obey && !server.config.getBool('replica-serve-stale-data')) {
+  if (!obey && staleReplica(server)) {
     const denyStale = !(flags & CmdFlag.STALE) || (top === 'exec' && client.multi !== null && multiLacksFlag(client, CmdFlag.STALE));
     if (denyStale) return reject(client, entry, MASTERDOWN);
   }
@@ -176,7 +190,7 @@ function reject(client: Client, entry: CommandEntry | null, error: ErrorReply): 
 
 /**
  * Runs a resolved command and records stats (Redis's call()). Used by processCommand,
- * EXEC and the scripting bridge.
+ * EXEC and scripts (through commands/script-runner.ts).
  */
 export function call(client: Client, entry: CommandEntry, args: string[]): Reply {
   const server = client.server;

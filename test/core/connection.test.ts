@@ -1,16 +1,10 @@
 /**
  * Connection commands and dispatch errors against redis-server 7.0.15.
  */
-import { after, before, test } from 'node:test';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { test } from 'node:test';
+import { pairPerFile, ORACLE_MISSING, startPair } from '../support/oracle.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 const CASES: (string | number)[][] = [
   ['PING'], ['PING', 'hi'], ['PING', 'a', 'b'], ['ECHO', 'x'], ['ECHO'],
@@ -23,10 +17,9 @@ const CASES: (string | number)[][] = [
   ['COMMAND', 'INFO', 'get', 'set', 'nosuch'], ['COMMAND', 'GETKEYS', 'SET', 'a', 'b'], ['COMMAND', 'GETKEYS', 'GET'],
 ];
 
-test('connection commands and dispatch errors', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('connection commands and dispatch errors', withPair(async (pair) => {
   for (const c of CASES) await pair.same(...c);
-});
+}));
 
 test('requirepass: NOAUTH, AUTH, HELLO AUTH', async (t) => {
   const p = await startPairWithPass();
@@ -51,8 +44,7 @@ async function startPairWithPass() {
   return (await import('../support/oracle.js')).startPair({ requirepass: 'secret' });
 }
 
-test('CLIENT REPLY OFF/SKIP/ON', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('CLIENT REPLY OFF/SKIP/ON', withPair(async (pair) => {
   for (const c of [pair.redis, pair.ours]) {
     c.writeRaw('*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*2\r\n$4\r\nECHO\r\n$1\r\na\r\n*2\r\n$4\r\nECHO\r\n$1\r\nb\r\n');
   }
@@ -62,4 +54,4 @@ test('CLIENT REPLY OFF/SKIP/ON', async (t) => {
   }
   await pair.same('CLIENT', 'REPLY', 'ON');
   await pair.same('ECHO', 'e');
-});
+}));

@@ -2,18 +2,12 @@
  * Keyspace notifications: the messages a PSUBSCRIBE * client receives for the same
  * commands on redis-server 7.0.15 and lunakv, in the same order.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, show, type Pair } from '../support/oracle.js';
 import type { RespClient } from '../support/resp-client.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 /** Runs commands on both servers with a PSUBSCRIBE * listener and compares all messages. */
 async function compareEvents(p: Pair, classes: string, commands: string[][], settleMs = 30): Promise<void> {
@@ -44,8 +38,7 @@ async function compareEvents(p: Pair, classes: string, commands: string[][], set
   oSub.close();
 }
 
-test('notifications: strings and generic events (KEA)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: strings and generic events (KEA)', withPair(async (pair) => {
   await pair.same('FLUSHALL');
   await compareEvents(pair, 'KEA', [
     ['SET', 'a', '1'], ['SET', 'a', '2', 'EX', '100'], ['INCR', 'a'], ['INCRBY', 'a', '5'], ['DECR', 'a'], ['INCRBYFLOAT', 'a', '1.5'],
@@ -53,20 +46,18 @@ test('notifications: strings and generic events (KEA)', async (t) => {
     ['EXPIRE', 'b', '100'], ['PERSIST', 'b'], ['PEXPIRE', 'c', '-1'], ['RENAME', 'a', 'a2'], ['COPY', 'a2', 'a3'], ['MOVE', 'a3', '1'],
     ['GETEX', 'd', 'EX', '10'], ['GETEX', 'd', 'PERSIST'], ['GETDEL', 'd'], ['DEL', 'a2', 'nokey'], ['UNLINK', 'b'],
   ]);
-});
+}));
 
-test('notifications: new-key and expired events (En, Ex)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: new-key and expired events (En, Ex)', withPair(async (pair) => {
   await pair.same('FLUSHALL');
   await compareEvents(pair, 'En', [['SET', 'foo', 'bar'], ['SET', 'foo', 'baz'], ['MSET', 'x', '1', 'y', '2']]);
   await compareEvents(pair, 'Ex', [['SET', 'e', '1', 'PX', '5'], ['sleep', '30'], ['GET', 'e']]);
   await pair.same('CONFIG', 'SET', 'notify-keyspace-events', '');
-});
+}));
 
-test('notifications: CONFIG GET shows the canonical class string', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: CONFIG GET shows the canonical class string', withPair(async (pair) => {
   for (const v of ['gKE', '$lshzxeKE', 'KA', 'EA', 'AKEm', 'nA', 'xE', 'Q', '']) {
     await pair.same('CONFIG', 'SET', 'notify-keyspace-events', v);
     await pair.same('CONFIG', 'GET', 'notify-keyspace-events');
   }
-});
+}));

@@ -2,19 +2,13 @@
  * RESP parsing: pipelining, inline commands, split reads, and protocol errors (which
  * close the connection) compared with redis-server 7.0.15.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, show, type Pair } from '../support/oracle.js';
 import { RespClient, encodeCommand } from '../support/resp-client.js';
 import { RespParser, ProtocolError, splitInlineArgs } from '../../src/protocol/resp-parser.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 /** Sends raw bytes on fresh connections to both servers; returns everything each sent back until close or timeout. */
 async function rawExchange(p: Pair, input: string, waitMs = 300): Promise<[string, string]> {
@@ -55,15 +49,13 @@ const RAW_CASES: [string, string][] = [
 ];
 
 for (const [name, input] of RAW_CASES) {
-  test(`protocol: ${name}`, async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
+  test(`protocol: ${name}`, withPair(async (pair) => {
     const [r, o] = await rawExchange(pair, input);
     assert.equal(JSON.stringify(o), JSON.stringify(r));
-  });
+  }));
 }
 
-test('protocol: thousands of pipelined commands in one write, and byte-by-byte splits', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('protocol: thousands of pipelined commands in one write, and byte-by-byte splits', withPair(async (pair) => {
   const cmds: string[][] = [];
   for (let i = 0; i < 3000; i++) cmds.push(i % 2 ? ['INCR', 'counter'] : ['SET', `k${i}`, `v${i}`]);
   const [r, o] = [await pair.redis.pipeline(cmds), await pair.ours.pipeline(cmds)];
@@ -78,10 +70,9 @@ test('protocol: thousands of pipelined commands in one write, and byte-by-byte s
   assert.equal((await c.read()).toString(), '+OK\r\n');
   assert.equal((await c.read()).toString(), `$100\r\n${'x'.repeat(100)}\r\n`);
   c.close();
-});
+}));
 
-test('protocol: a big bulk argument arriving in chunks', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('protocol: a big bulk argument arriving in chunks', withPair(async (pair) => {
   const big = Buffer.alloc(5 * 1024 * 1024, 'z');
   const cmd = encodeCommand(['SET', 'big', big]);
   const c = await RespClient.connect(pair.lunakv.port);
@@ -89,7 +80,7 @@ test('protocol: a big bulk argument arriving in chunks', async (t) => {
   assert.equal((await c.read()).toString(), '+OK\r\n');
   assert.equal((await c.call('STRLEN', 'big')).toString(), `:${big.length}\r\n`);
   c.close();
-});
+}));
 
 test('parser unit: incremental feeding yields the same commands', () => {
   const limits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };

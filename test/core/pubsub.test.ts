@@ -1,21 +1,14 @@
 /**
  * Pub/Sub: subscribe replies, messages, RESP2 subscribed-mode restrictions, RESP3 pushes.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, show } from '../support/oracle.js';
 import type { RespClient } from '../support/resp-client.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
-test('pubsub: subscribe, publish, patterns, unsubscribe (RESP2 and RESP3)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('pubsub: subscribe, publish, patterns, unsubscribe (RESP2 and RESP3)', withPair(async (pair) => {
   for (const proto of ['2', '3']) {
     const [rSub, oSub]: [RespClient, RespClient] = await pair.connectBoth();
     const sub = async (...args: string[]) => {
@@ -58,4 +51,4 @@ test('pubsub: subscribe, publish, patterns, unsubscribe (RESP2 and RESP3)', asyn
     rSub.close();
     oSub.close();
   }
-});
+}));

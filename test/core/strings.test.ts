@@ -1,16 +1,10 @@
 /**
  * String commands, compared byte for byte with redis-server 7.0.15 in RESP2 and RESP3.
  */
-import { after, before, test } from 'node:test';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { test } from 'node:test';
+import { pairPerFile } from '../support/oracle.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 type Cmd = (string | number)[];
 
@@ -74,18 +68,16 @@ const CASES: Record<string, Cmd[]> = {
 
 for (const [name, cmds] of Object.entries(CASES)) {
   for (const proto of [2, 3]) {
-    test(`strings: ${name} (RESP${proto})`, async (t) => {
-      if (!pair) return t.skip(ORACLE_MISSING);
+    test(`strings: ${name} (RESP${proto})`, withPair(async (pair) => {
       await pair.same('FLUSHALL');
       await pair.same('HELLO', String(proto));
       for (const c of cmds) await pair.same(...c);
       await pair.same('HELLO', '2');
-    });
+    }));
   }
 }
 
-test('strings: OBJECT ENCODING after in-place writes (APPEND, SETRANGE, INCR)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('strings: OBJECT ENCODING after in-place writes (APPEND, SETRANGE, INCR)', withPair(async (pair) => {
   await pair.same('FLUSHALL');
   for (const c of [
     ['SET', 'k', '1234'], ['OBJECT', 'ENCODING', 'k'], ['SETRANGE', 'k', '0', '2'], ['OBJECT', 'ENCODING', 'k'],
@@ -94,4 +86,4 @@ test('strings: OBJECT ENCODING after in-place writes (APPEND, SETRANGE, INCR)', 
     ['SETRANGE', 'fresh', '2', 'x'], ['OBJECT', 'ENCODING', 'fresh'], ['SET', 'long', 'x'.repeat(45)], ['OBJECT', 'ENCODING', 'long'],
     ['SET', 's', 'abc'], ['OBJECT', 'ENCODING', 's'], ['GETRANGE', 's', '0', '1'], ['OBJECT', 'ENCODING', 's'],
   ]) await pair.same(...c);
-});
+}));

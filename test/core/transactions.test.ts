@@ -1,17 +1,11 @@
 /**
  * MULTI/EXEC/DISCARD/WATCH against redis-server 7.0.15.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, show } from '../support/oracle.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 const SCRIPTS: Record<string, (string | number)[][]> = {
   'basic exec': [['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['GET', 'a'], ['EXEC']],
@@ -31,18 +25,16 @@ const SCRIPTS: Record<string, (string | number)[][]> = {
 
 for (const [name, cmds] of Object.entries(SCRIPTS)) {
   for (const proto of ['2', '3']) {
-    test(`multi: ${name} (RESP${proto})`, async (t) => {
-      if (!pair) return t.skip(ORACLE_MISSING);
+    test(`multi: ${name} (RESP${proto})`, withPair(async (pair) => {
       await pair.same('FLUSHALL');
       await pair.same('HELLO', proto);
       for (const c of cmds) await pair.same(...c);
       await pair.same('HELLO', '2');
-    });
+    }));
   }
 }
 
-test('multi: WATCH broken by another client, and by expiry', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('multi: WATCH broken by another client, and by expiry', withPair(async (pair) => {
   const [r2, o2] = await pair.connectBoth();
   await pair.same('FLUSHALL');
   await pair.same('SET', 'k', '1');
@@ -60,4 +52,4 @@ test('multi: WATCH broken by another client, and by expiry', async (t) => {
   await pair.same('EXEC');
   r2.close();
   o2.close();
-});
+}));

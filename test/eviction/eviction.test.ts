@@ -6,18 +6,12 @@
  * evicted_keys. Where the outcome is determined (everything evicted, OOM refusals),
  * replies and events are compared with redis-server 7.0.15.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair, show } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 async function infoField(c: RespClient, field: string): Promise<number> {
   const text = (await c.call('INFO')).toString('latin1');
@@ -49,11 +43,12 @@ async function reset(c: RespClient): Promise<void> {
  * Redis's "is the memory limit honoured" scenario on lunakv: fills up to 100 KB over
  * the current usage with `write(i)`, writes as many again, and returns what happened.
  */
-async function fillPastLimit(c: RespClient, policy: string, write: (i: number) => string[], writeMore = write) {
+async function fillPastLimit(pair: Pair, policy: string, write: (i: number) => string[], writeMore = write) {
+  const c = pair.ours;
   await reset(c);
   const limit = (await infoField(c, 'used_memory')) + 100 * 1024;
   await c.call('CONFIG', 'SET', 'maxmemory', String(limit), 'maxmemory-policy', policy, 'notify-keyspace-events', 'Ee');
-  const [listener] = [await RespClient.connect(pair!.lunakv.port)];
+  const [listener] = [await RespClient.connect(pair.lunakv.port)];
   await listener.call('SUBSCRIBE', '__keyevent@0__:evicted');
   let n = 0;
   while ((await infoField(c, 'used_memory')) + 4096 <= limit) await c.call(...write(n++));
@@ -71,24 +66,22 @@ async function fillPastLimit(c: RespClient, policy: string, write: (i: number) =
 }
 
 for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random']) {
-  test(`eviction: ${policy} keeps used memory under maxmemory, events match evicted_keys`, async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
-    const r = await fillPastLimit(pair.ours, policy, (i) => ['SET', `key:${i}`, 'x'.repeat(20)]);
+  test(`eviction: ${policy} keeps used memory under maxmemory, events match evicted_keys`, withPair(async (pair) => {
+    const r = await fillPastLimit(pair, policy, (i) => ['SET', `key:${i}`, 'x'.repeat(20)]);
     assert.deepEqual(r.errors, []);
     assert.ok(r.used < r.limit + 4096, `used ${r.used} < limit ${r.limit} + 4096`);
     assert.ok(r.evicted > 0);
     assert.equal(r.events.length, r.evicted, 'one evicted event per evicted key');
     assert.equal(Number((await pair.ours.call('DBSIZE')).toString().slice(1, -2)), r.written - r.evicted);
-  });
+  }));
 }
 
 for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
-  test(`eviction: ${policy} evicts only keys with a TTL`, async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
+  test(`eviction: ${policy} evicts only keys with a TTL`, withPair(async (pair) => {
     const c = pair.ours;
     // Odd keys are volatile while filling; then only volatile keys are added.
     const r = await fillPastLimit(
-      c,
+      pair,
       policy,
       (i) => (i % 2 ? ['SETEX', `key:${i}`, '10000', 'x'] : ['SET', `key:${i}`, 'x']),
       (i) => ['SETEX', `foo:${i}`, '10000', 'x'],
@@ -102,11 +95,10 @@ for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volati
       assert.ok(m[1] === 'foo' || Number(m[2]) % 2 === 1, `evicted ${m[0]} had a TTL`);
     }
     for (let j = 0; j < r.filled; j += 2) assert.equal((await c.call('EXISTS', `key:${j}`)).toString(), ':1\r\n', `key:${j} kept`);
-  });
+  }));
 }
 
-test('eviction: volatile-ttl evicts the nearest expiry first', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('eviction: volatile-ttl evicts the nearest expiry first', withPair(async (pair) => {
   const c = pair.ours;
   await reset(c);
   await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'Ee');
@@ -125,10 +117,9 @@ test('eviction: volatile-ttl evicts the nearest expiry first', async (t) => {
   assert.deepEqual(evicted, ['9', '8', '7', '6', '5'].slice(0, evicted.length));
   assert.equal((await c.call('EXISTS', 'persistent')).toString(), ':1\r\n');
   await reset(c);
-});
+}));
 
-test('eviction: a limit below the baseline evicts every key, as redis-server (sorted events, OOM replies)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('eviction: a limit below the baseline evicts every key, as redis-server (sorted events, OOM replies)', withPair(async (pair) => {
   for (const policy of ['allkeys-random', 'allkeys-lru']) {
     await pair.same('CONFIG', 'SET', 'maxmemory', '0');
     await pair.same('FLUSHALL');
@@ -158,10 +149,9 @@ test('eviction: a limit below the baseline evicts every key, as redis-server (so
     oSub.close();
   }
   await pair.same('CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction', 'notify-keyspace-events', '');
-});
+}));
 
-test('eviction: noeviction and volatile policies without volatile keys refuse writes with OOM, as redis-server', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('eviction: noeviction and volatile policies without volatile keys refuse writes with OOM, as redis-server', withPair(async (pair) => {
   for (const policy of ['noeviction', 'volatile-lru', 'volatile-ttl', 'volatile-random']) {
     await pair.same('CONFIG', 'SET', 'maxmemory', '0');
     await pair.same('FLUSHALL');
@@ -178,4 +168,4 @@ test('eviction: noeviction and volatile policies without volatile keys refuse wr
     await pair.same('DEL', 'a');
   }
   await pair.same('CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction');
-});
+}));

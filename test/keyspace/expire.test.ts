@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairPerFile } from '../support/oracle.js';
-import { decode } from './resp-decode.js';
+import { decodeReply } from '../support/resp-decode.js';
 
 const withPair = pairPerFile({ 'enable-debug-command': 'yes' }, [['DEBUG', 'SET-ACTIVE-EXPIRE', '1'], ['FLUSHALL']]);
 
@@ -96,7 +96,7 @@ describe('EXPIRE family behaviour', () => {
       ['PEXPIRE', 'k', '400'],
       ['TTL', 'k'],
     ]);
-    const pttl = decode(await p.ours.call('PTTL', 'k')) as number;
+    const pttl = decodeReply(await p.ours.call('PTTL', 'k')) as number;
     assert.ok(pttl > 300 && pttl <= 400, `PTTL ${pttl}`);
   }));
 
@@ -192,11 +192,11 @@ describe('expiry', () => {
     let ours = -1;
     for (let i = 0; i < 40 && ours !== 1; i++) {
       await sleep(50);
-      ours = decode(await p.ours.call('DBSIZE')) as number;
+      ours = decodeReply(await p.ours.call('DBSIZE')) as number;
     }
     assert.equal(ours, 1);
     // The counter of INFO stats saw them.
-    const info = decode(await p.ours.call('INFO', 'stats')) as string;
+    const info = decodeReply(await p.ours.call('INFO', 'stats')) as string;
     assert.match(info, /\r\nexpired_keys:(3\d|[4-9]\d)\r\n/);
   }));
 

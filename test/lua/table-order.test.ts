@@ -5,17 +5,11 @@
  * Redis's Lua hashes every byte of a string (stock lua5.1 skips bytes of long
  * strings), so long keys are covered here rather than in the lua5.1 corpus.
  */
-import { after, before, test } from 'node:test';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { test } from 'node:test';
+import { pairPerFile } from '../support/oracle.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({}, []);
 
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
 
 /** Returns the keys of the table built by `build` in pairs() order, as one string. */
 const KEYS = 'local function keys(t) local o = {} for k in pairs(t) do o[#o + 1] = tostring(k) end return table.concat(o, " ") end ';
@@ -49,11 +43,10 @@ const SCRIPTS: string[] = [
   'local t = {1, 2, 3} t.x = 1 return t',
 ];
 
-test('table order, cjson and cmsgpack match redis-server', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('table order, cjson and cmsgpack match redis-server', withPair(async (pair) => {
   await pair.same('FLUSHALL');
   for (const script of SCRIPTS) {
     await pair.same('FLUSHALL');
     await pair.same('EVAL', script, '2', 'key-one', 'key-two', 'arg-one', 'arg-two', 'arg-three');
   }
-});
+}));

@@ -4,18 +4,12 @@
  * (event names, classes, `new` before the command's event, `del` after it when the
  * command empties a key, both sides of moves and stores, blocked pops).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, show, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, show, type Pair } from '../support/oracle.js';
 import { encodeCommand, type RespClient } from '../support/resp-client.js';
 
-let pair: Pair | null = null;
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
+const withPair = pairPerFile({}, []);
 
 /** A command sent to both servers through `same`, or a custom step. */
 type Step = string[] | ((p: Pair) => Promise<void>);
@@ -83,8 +77,7 @@ function blockedStep(blocking: string[], wake: string[][]): Step {
   };
 }
 
-test('notifications: hash commands', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: hash commands', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['HSET', 'h', 'a', '1', 'b', '2'], ['HSET', 'h', 'a', '1'], ['HMSET', 'h', 'c', '3'], ['HSETNX', 'h', 'a', 'x'],
     ['HSETNX', 'h', 'd', '4'], ['HINCRBY', 'h', 'n', '5'], ['HINCRBYFLOAT', 'h', 'f', '1.5'], ['HINCRBY', 'h', 'a', 'x'],
@@ -92,10 +85,9 @@ test('notifications: hash commands', async (t) => {
     ['HINCRBYFLOAT', 'h2', 'x', '2'],
   ]);
   assert.ok(n > 10);
-});
+}));
 
-test('notifications: list commands and moves', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: list commands and moves', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['LPUSH', 'l', 'a', 'b'], ['RPUSH', 'l', 'c', 'd', 'e'], ['LPUSHX', 'l', 'z'], ['RPUSHX', 'nol', 'z'], ['RPUSHX', 'l', 'y'],
     ['LINSERT', 'l', 'BEFORE', 'c', 'x'], ['LINSERT', 'l', 'AFTER', 'nothere', 'x'], ['LSET', 'l', '0', 'q'],
@@ -106,10 +98,9 @@ test('notifications: list commands and moves', async (t) => {
     ['LTRIM', 't', '1', '0'], ['RPUSH', 'r', 'a', 'a'], ['LREM', 'r', '0', 'a'], ['LPOP', 'l3'],
   ]);
   assert.ok(n > 30);
-});
+}));
 
-test('notifications: blocked list pops are served with pop, move and del events', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: blocked list pops are served with pop, move and del events', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     blockedStep(['BLPOP', 'b1', '0'], [['RPUSH', 'b1', 'x']]),
     blockedStep(['BRPOP', 'b2', '0'], [['RPUSH', 'b2', 'x', 'y']]),
@@ -119,10 +110,9 @@ test('notifications: blocked list pops are served with pop, move and del events'
     ['RPUSH', 'now', 'a'], ['BLPOP', 'now', '0'], ['BLMOVE', 'dst', 'dst2', 'LEFT', 'RIGHT', '0'],
   ]);
   assert.ok(n > 20);
-});
+}));
 
-test('notifications: set commands and stores', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: set commands and stores', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['SADD', 's', 'a', 'b', 'c'], ['SADD', 's', 'a'], ['SREM', 's', 'zz'], ['SREM', 's', 'a'], ['SADD', 't', 'b', 'x'],
     ['SMOVE', 's', 't', 'b'], ['SMOVE', 's', 'u', 'c'], ['SMOVE', 'nos', 't', 'a'], ['SMOVE', 't', 't', 'x'],
@@ -133,10 +123,9 @@ test('notifications: set commands and stores', async (t) => {
     ['SINTERSTORE', 'd3', 'a1', 'a2'], ['SREM', 'u', 'c'],
   ]);
   assert.ok(n > 30);
-});
+}));
 
-test('notifications: sorted set commands, stores and pops', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: sorted set commands, stores and pops', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['ZADD', 'z', '1', 'a'], ['ZADD', 'z', 'NX', '5', 'a'],
     ['ZADD', 'z', 'XX', '9', 'nothere'], ['ZADD', 'z', 'INCR', '1', 'a'], ['ZINCRBY', 'z', '2', 'e'], ['ZADD', 'z', 'GT', '0', 'e'],
@@ -149,20 +138,18 @@ test('notifications: sorted set commands, stores and pops', async (t) => {
     ['ZREM', 'z', 'c', 'd', 'zz'],
   ]);
   assert.ok(n > 30);
-});
+}));
 
-test('notifications: blocked sorted set pops', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: blocked sorted set pops', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     blockedStep(['BZPOPMIN', 'bz', '0'], [['ZADD', 'bz', '1', 'a']]),
     blockedStep(['BZPOPMAX', 'bz2', '0'], [['ZADD', 'bz2', '1', 'a', '2', 'b']]),
     blockedStep(['BZMPOP', '0', '1', 'bz3', 'MAX', 'COUNT', '5'], [['ZADD', 'bz3', '1', 'a', '2', 'b']]),
   ]);
   assert.ok(n > 10);
-});
+}));
 
-test('notifications: stream commands and consumer groups', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: stream commands and consumer groups', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['XADD', 'st', '1-1', 'f', 'v'], ['XADD', 'st', '2-1', 'f', 'v'], ['XADD', 'st', 'MAXLEN', '1', '3-1', 'f', 'v'],
     ['XADD', 'st', 'MAXLEN', '5', '4-1', 'f', 'v'], ['XADD', 'nost', 'NOMKSTREAM', '*', 'f', 'v'], ['XDEL', 'st', '9-9'],
@@ -176,20 +163,18 @@ test('notifications: stream commands and consumer groups', async (t) => {
     ['XGROUP', 'DESTROY', 'st', 'g'], ['XGROUP', 'DESTROY', 'st', 'g'], ['XDEL', 'st', '5-1'],
   ]);
   assert.ok(n > 20);
-});
+}));
 
-test('notifications: blocked XREADGROUP creates its consumer when served', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: blocked XREADGROUP creates its consumer when served', withPair(async (pair) => {
   const n = await compareEvents(pair, 'KEA', [
     ['XGROUP', 'CREATE', 'bs', 'g', '$', 'MKSTREAM'],
     blockedStep(['XREADGROUP', 'GROUP', 'g', 'late', 'BLOCK', '0', 'COUNT', '1', 'STREAMS', 'bs', '>'], [['XADD', 'bs', '1-1', 'f', 'v']]),
     blockedStep(['XREAD', 'BLOCK', '0', 'STREAMS', 'bs', '$'], [['XADD', 'bs', '2-1', 'f', 'v']]),
   ]);
   assert.ok(n > 5);
-});
+}));
 
-test('notifications: SORT STORE, RESTORE and class filtering', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('notifications: SORT STORE, RESTORE and class filtering', withPair(async (pair) => {
   const steps: Step[] = [
     ['RPUSH', 'src', '3', '1', '2'], ['SORT', 'src', 'STORE', 'dst'], ['SORT', 'nosrc', 'STORE', 'dst'],
     ['SORT', 'nosrc', 'STORE', 'dst'], ['SADD', 'ss', 'b', 'a'], ['SORT', 'ss', 'ALPHA', 'STORE', 'ss'],
@@ -209,4 +194,4 @@ test('notifications: SORT STORE, RESTORE and class filtering', async (t) => {
   assert.ok((await compareEvents(pair, 'KEA', steps)) > 20);
   // One class at a time: only that class's events (and no `del` without g).
   for (const classes of ['Kl', 'Es', 'Eh', 'Kz', 'Et', 'Eg', 'KEn']) await compareEvents(pair, classes, steps);
-});
+}));

@@ -3,20 +3,14 @@
  * FUNCTION KILL end the script (unless it wrote), FUNCTION STATS reports it, and the
  * cross-kill errors. Compared with redis-server 7.0.15.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
-import { decodeReply } from './resp-decode.js';
+import { decodeReply } from '../support/resp-decode.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({ 'busy-reply-threshold': '100' }, []);
 
-before(async () => {
-  pair = await startPair({ 'busy-reply-threshold': '100' });
-});
-after(async () => {
-  await pair?.close();
-});
 
 const LOOP_LIB = `#!lua name=loops
 redis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)
@@ -25,9 +19,9 @@ redis.register_function('write_then_spin', function(keys) redis.call('set', keys
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `args` on a fresh connection to each server, then runs `during` once both are busy. */
-async function whileBusy(args: string[], during: (redis: RespClient, ours: RespClient) => Promise<void>): Promise<[string, string]> {
-  const [r1, o1] = await pair!.connectBoth();
-  const [r2, o2] = await pair!.connectBoth();
+async function whileBusy(pair: Pair, args: string[], during: (redis: RespClient, ours: RespClient) => Promise<void>): Promise<[string, string]> {
+  const [r1, o1] = await pair.connectBoth();
+  const [r2, o2] = await pair.connectBoth();
   const replies = [r1.call(...args), o1.call(...args)];
   await sleep(300);
   await during(r2, o2);
@@ -36,9 +30,8 @@ async function whileBusy(args: string[], during: (redis: RespClient, ours: RespC
   return [rr.toString('latin1'), oo.toString('latin1')];
 }
 
-test('EVAL busy loop: BUSY for others, FUNCTION KILL refused, SCRIPT KILL ends it', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
-  const [r, o] = await whileBusy(['EVAL', 'local i = 0 while true do i = i + 1 end', '0'], async (redis, ours) => {
+test('EVAL busy loop: BUSY for others, FUNCTION KILL refused, SCRIPT KILL ends it', withPair(async (pair) => {
+  const [r, o] = await whileBusy(pair, ['EVAL', 'local i = 0 while true do i = i + 1 end', '0'], async (redis, ours) => {
     for (const cmd of [['PING'], ['GET', 'x'], ['FUNCTION', 'KILL'], ['FUNCTION', 'STATS']]) {
       assert.equal((await ours.call(...cmd)).toString(), (await redis.call(...cmd)).toString(), cmd.join(' '));
     }
@@ -49,13 +42,12 @@ test('EVAL busy loop: BUSY for others, FUNCTION KILL refused, SCRIPT KILL ends i
   assert.equal(o, r);
   await pair.same('PING');
   await pair.same('SCRIPT', 'KILL');
-});
+}));
 
-test('FCALL busy loop: FUNCTION STATS shows it, SCRIPT KILL refused, FUNCTION KILL ends it', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('FCALL busy loop: FUNCTION STATS shows it, SCRIPT KILL refused, FUNCTION KILL ends it', withPair(async (pair) => {
   await pair.same('FUNCTION', 'FLUSH');
   await pair.same('FUNCTION', 'LOAD', LOOP_LIB);
-  const [r, o] = await whileBusy(['FCALL', 'spin', '0'], async (redis, ours) => {
+  const [r, o] = await whileBusy(pair, ['FCALL', 'spin', '0'], async (redis, ours) => {
     for (const cmd of [['PING'], ['SCRIPT', 'KILL'], ['FUNCTION', 'RESTORE', 'x']]) {
       assert.equal((await ours.call(...cmd)).toString(), (await redis.call(...cmd)).toString(), cmd.join(' '));
     }
@@ -67,13 +59,12 @@ test('FCALL busy loop: FUNCTION STATS shows it, SCRIPT KILL refused, FUNCTION KI
   });
   assert.equal(o, r);
   await pair.same('FUNCTION', 'KILL');
-});
+}));
 
-test('a script that wrote cannot be killed', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('a script that wrote cannot be killed', withPair(async (pair) => {
   await pair.same('FUNCTION', 'FLUSH');
   await pair.same('FUNCTION', 'LOAD', LOOP_LIB);
-  const [r, o] = await whileBusy(['FCALL', 'write_then_spin', '1', 'k'], async (redis, ours) => {
+  const [r, o] = await whileBusy(pair, ['FCALL', 'write_then_spin', '1', 'k'], async (redis, ours) => {
     const theirs = (await redis.call('FUNCTION', 'KILL')).toString();
     const mine = (await ours.call('FUNCTION', 'KILL')).toString();
     // Redis may already have finished the loop; when both are still busy they agree.
@@ -81,4 +72,4 @@ test('a script that wrote cannot be killed', async (t) => {
   });
   assert.equal(o, r);
   await pair.same('GET', 'k');
-});
+}));

@@ -2,17 +2,11 @@
  * EVAL, EVALSHA, SCRIPT and the redis.* bridge against redis-server 7.0.15: the same
  * scripts on both servers, replies compared byte for byte in RESP2 and RESP3.
  */
-import { test, before, after } from 'node:test';
-import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
+import { test } from 'node:test';
+import { pairPerFile } from '../support/oracle.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({}, []);
 
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
 
 /** Scripts whose replies must match exactly (the script's SHA1 appears in errors). */
 const SCRIPTS: [string, ...string[]][] = [
@@ -94,8 +88,7 @@ const SCRIPTS: [string, ...string[]][] = [
   ["\n\nerror('third line')"],
 ];
 
-test('EVAL replies match redis-server in RESP2 and RESP3', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('EVAL replies match redis-server in RESP2 and RESP3', withPair(async (pair) => {
   for (const proto of ['2', '3']) {
     await pair.same('HELLO', proto);
     await pair.same('FLUSHALL');
@@ -103,10 +96,9 @@ test('EVAL replies match redis-server in RESP2 and RESP3', async (t) => {
     for (const [script, numkeys = '0', ...rest] of SCRIPTS) await pair.same('EVAL', script, numkeys, ...rest);
   }
   await pair.same('HELLO', '2');
-});
+}));
 
-test('RESP3 replies converted for scripts that call redis.setresp(3)', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('RESP3 replies converted for scripts that call redis.setresp(3)', withPair(async (pair) => {
   await pair.same('FLUSHALL');
   await pair.same('HSET', 'h', 'f', 'v');
   await pair.same('SADD', 's', 'm');
@@ -127,10 +119,9 @@ test('RESP3 replies converted for scripts that call redis.setresp(3)', async (t)
     }
   }
   await pair.same('HELLO', '2');
-});
+}));
 
-test('EVALSHA, EVAL_RO, SCRIPT LOAD/EXISTS/FLUSH and argument errors', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('EVALSHA, EVAL_RO, SCRIPT LOAD/EXISTS/FLUSH and argument errors', withPair(async (pair) => {
   await pair.sameAll([
     ['FLUSHALL'],
     ['SCRIPT', 'FLUSH'],
@@ -157,10 +148,9 @@ test('EVALSHA, EVAL_RO, SCRIPT LOAD/EXISTS/FLUSH and argument errors', async (t)
     ['SCRIPT', 'HELP'],
     ['SCRIPT', 'BOGUS'],
   ]);
-});
+}));
 
-test('EVAL inside MULTI/EXEC', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('EVAL inside MULTI/EXEC', withPair(async (pair) => {
   await pair.sameAll([
     ['FLUSHALL'],
     ['MULTI'],
@@ -169,4 +159,4 @@ test('EVAL inside MULTI/EXEC', async (t) => {
     ['EVAL', "error('inside')", '0'],
     ['EXEC'],
   ]);
-});
+}));

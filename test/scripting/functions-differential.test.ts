@@ -2,19 +2,13 @@
  * FUNCTION LOAD/LIST/DELETE/FLUSH/STATS, FCALL/FCALL_RO against redis-server 7.0.15,
  * and FUNCTION DUMP/RESTORE round trips between the two servers.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
-import { decodeReply, normalizeFunctionList } from './resp-decode.js';
+import { pairPerFile } from '../support/oracle.js';
+import { decodeReply, normalizeFunctionList } from '../support/resp-decode.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({}, []);
 
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
 
 const LIB = `#!lua name=lib1
 local function helper(keys, args) return redis.call('get', keys[1]) end
@@ -59,8 +53,7 @@ const LOAD_ERRORS = [
   "#!lua name=x\nredis.log(redis.LOG_DEBUG, 'hello') redis.register_function('logf', function() return redis.REDIS_VERSION end)",
 ];
 
-test('FUNCTION LOAD errors and successes match redis-server', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('FUNCTION LOAD errors and successes match redis-server', withPair(async (pair) => {
   await pair.same('FUNCTION', 'FLUSH');
   await pair.same('FUNCTION', 'LOAD', LIB);
   for (const code of LOAD_ERRORS) await pair.same('FUNCTION', 'LOAD', code);
@@ -77,10 +70,9 @@ test('FUNCTION LOAD errors and successes match redis-server', async (t) => {
     ['FUNCTION', 'HELP'],
     ['FUNCTION', 'BOGUS'],
   ]);
-});
+}));
 
-test('FCALL and FCALL_RO match redis-server in RESP2 and RESP3', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('FCALL and FCALL_RO match redis-server in RESP2 and RESP3', withPair(async (pair) => {
   await pair.same('FUNCTION', 'FLUSH');
   await pair.same('FUNCTION', 'LOAD', LIB);
   for (const proto of ['2', '3']) {
@@ -114,10 +106,9 @@ test('FCALL and FCALL_RO match redis-server in RESP2 and RESP3', async (t) => {
     }
   }
   await pair.same('HELLO', '2');
-});
+}));
 
-test('FUNCTION DUMP on redis-server restores on lunakv, and the reverse', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('FUNCTION DUMP on redis-server restores on lunakv, and the reverse', withPair(async (pair) => {
   const second = "#!lua name=lib2\nredis.register_function{function_name='two', callback=function(k, a) return {a[1], #a} end, flags={'no-writes', 'allow-cross-slot-keys'}, description='second'}";
   const [fromRedis, fromOurs] = await (async () => {
     await pair!.same('FUNCTION', 'FLUSH');
@@ -145,10 +136,9 @@ test('FUNCTION DUMP on redis-server restores on lunakv, and the reverse', async 
     await pair.same('FUNCTION', 'RESTORE', Buffer.from(payload, 'latin1'), 'bogus');
   }
   await pair.same('FUNCTION', 'FLUSH');
-});
+}));
 
-test('FCALL inside MULTI/EXEC and function flags in the read-only path', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('FCALL inside MULTI/EXEC and function flags in the read-only path', withPair(async (pair) => {
   await pair.same('FUNCTION', 'FLUSH');
   await pair.same('FUNCTION', 'LOAD', LIB);
   await pair.sameAll([
@@ -160,4 +150,4 @@ test('FCALL inside MULTI/EXEC and function flags in the read-only path', async (
     ['EXEC'],
   ]);
   await pair.same('FUNCTION', 'FLUSH');
-});
+}));

@@ -5,19 +5,13 @@
  * protocols on each side), INFO's script and function counts, SCRIPT DEBUG NO, FUNCTION
  * FLUSH modes, shebang flag errors, and RESTORE IDLETIME / FREQ.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair } from '../support/oracle.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({ 'enable-debug-command': 'yes' }, []);
 
-before(async () => {
-  pair = await startPair({ 'enable-debug-command': 'yes' });
-});
 
-after(async () => {
-  await pair?.close();
-});
 
 async function reset(p: Pair): Promise<void> {
   await p.same('HELLO', '2');
@@ -29,8 +23,7 @@ async function reset(p: Pair): Promise<void> {
 
 const PROTOCOL_TYPES = ['string', 'integer', 'double', 'bignum', 'null', 'array', 'set', 'map', 'attrib', 'verbatim', 'true', 'false'];
 
-test('DEBUG SET-DISABLE-DENY-SCRIPTS: scripts see every DEBUG PROTOCOL type like Redis', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('DEBUG SET-DISABLE-DENY-SCRIPTS: scripts see every DEBUG PROTOCOL type like Redis', withPair(async (pair) => {
   await reset(pair);
   // Refused while the deny list is on.
   await pair.same('EVAL', "return redis.call('debug', 'protocol', 'string')", '0');
@@ -51,10 +44,9 @@ test('DEBUG SET-DISABLE-DENY-SCRIPTS: scripts see every DEBUG PROTOCOL type like
     await pair.same('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0');
   }
   await pair.same('EVAL', "return redis.call('debug', 'protocol', 'string')", '0');
-});
+}));
 
-test('INFO counts cached scripts, functions and libraries', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('INFO counts cached scripts, functions and libraries', withPair(async (pair) => {
   await reset(pair);
   const counts = async (): Promise<[string, string]> => {
     const [r, o] = await pair!.both('INFO', 'memory');
@@ -81,10 +73,9 @@ test('INFO counts cached scripts, functions and libraries', async (t) => {
   [redis, ours] = await counts();
   assert.equal(ours, redis);
   assert.equal(ours, 'number_of_cached_scripts:0,number_of_functions:1,number_of_libraries:1');
-});
+}));
 
-test('SCRIPT DEBUG NO, FUNCTION FLUSH modes, shebang and function flag errors', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('SCRIPT DEBUG NO, FUNCTION FLUSH modes, shebang and function flag errors', withPair(async (pair) => {
   await reset(pair);
   await pair.sameAll([
     ['SCRIPT', 'DEBUG', 'NO'],
@@ -113,10 +104,9 @@ test('SCRIPT DEBUG NO, FUNCTION FLUSH modes, shebang and function flag errors', 
     ['EVAL', "return redis.acl_check_cmd('config|get')", '0'],
     ['EVAL', 'return redis.acl_check_cmd()', '0'],
   ]);
-});
+}));
 
-test('RESTORE IDLETIME and FREQ under LRU, LFU and noeviction policies', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('RESTORE IDLETIME and FREQ under LRU, LFU and noeviction policies', withPair(async (pair) => {
   await reset(pair);
   await pair.same('SET', 'foo', 'bar');
   const [payload] = await pair.both('DUMP', 'foo');
@@ -150,4 +140,4 @@ test('RESTORE IDLETIME and FREQ under LRU, LFU and noeviction policies', async (
     ['RESTORE', 'x', '0', value, 'IDLETIME', '1', 'FREQ', '1'],
     ['RESTORE', 'x', '0', value, 'IDLETIME'],
   ]);
-});
+}));

@@ -3,17 +3,11 @@
  * scripts see, and math.random, through EVAL against redis-server 7.0.15: replies
  * compared byte for byte in RESP2 and RESP3.
  */
-import { test, before, after } from 'node:test';
-import { startPair, ORACLE_MISSING, type Pair } from '../support/oracle.js';
+import { test } from 'node:test';
+import { pairPerFile } from '../support/oracle.js';
 
-let pair: Pair | null = null;
+const withPair = pairPerFile({}, []);
 
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
 
 /** A script that returns a hex dump of its result, so binary output compares readably. */
 const HEX = "local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end ";
@@ -81,18 +75,16 @@ const SCRIPTS: string[] = [
   "return __redis__err__handler({err = 'MY own'})",
 ];
 
-test('cjson, cmsgpack, bit, struct and the sandbox match redis-server in RESP2 and RESP3', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('cjson, cmsgpack, bit, struct and the sandbox match redis-server in RESP2 and RESP3', withPair(async (pair) => {
   for (const proto of ['2', '3']) {
     await pair.same('HELLO', proto);
     await pair.same('FLUSHALL');
     for (const script of SCRIPTS) await pair.same('EVAL', script, '0');
   }
   await pair.same('HELLO', '2');
-});
+}));
 
-test('math.random follows Redis: one generator for the process, never reseeded per script', async (t) => {
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('math.random follows Redis: one generator for the process, never reseeded per script', withPair(async (pair) => {
   // Each test file runs in its own process with a fresh redis-server: both generators
   // start from rand.c's initial state, and scripts continue the same sequence.
   for (let i = 0; i < 3; i++) await pair.same('EVAL', 'return tostring(math.random())', '0');
@@ -102,4 +94,4 @@ test('math.random follows Redis: one generator for the process, never reseeded p
   await pair.same('EVAL', 'return tostring(math.random())', '0');
   await pair.same('SCRIPT', 'FLUSH');
   await pair.same('EVAL', 'return tostring(math.random())', '0');
-});
+}));

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RespClient } from '../support/resp-client.js';
 import { decodeFunctionsPayload } from '../../src/persistence/function-payload.js';
-import { decodeReply, normalizeFunctionList, type NormalizedLibrary } from './resp-decode.js';
+import { decodeReply, normalizeFunctionList, type NormalizedLibrary } from '../support/resp-decode.js';
 
 interface Hex {
   hex: string;

@@ -6,7 +6,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
-import { decode } from '../keyspace/resp-decode.js';
+import { decodeReply } from '../support/resp-decode.js';
 
 let pair: Pair | null = null;
 
@@ -64,7 +64,7 @@ function parseInfo(text: string): ParsedInfo {
 
 async function infoOf(p: Pair, which: 'ours' | 'redis', ...sections: string[]): Promise<ParsedInfo> {
   const raw = await p[which].call('INFO', ...sections);
-  return parseInfo(decode(raw) as string);
+  return parseInfo(decodeReply(raw) as string);
 }
 
 describe('INFO', () => {

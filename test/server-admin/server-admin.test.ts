@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ORACLE_MISSING, pairPerFile, startPair } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
-import { configPairs, decode } from '../keyspace/resp-decode.js';
+import { configPairs, decodeReply } from '../support/resp-decode.js';
 
 const withPair = pairPerFile({ 'enable-debug-command': 'yes' });
 
@@ -181,7 +181,7 @@ describe('CONFIG', () => {
 
 describe('TIME, LASTSAVE, ROLE, WAIT', () => {
   it('TIME is [seconds, microseconds] near now', withPair(async (p) => {
-    const [sec, usec] = decode(await p.ours.call('TIME')) as string[];
+    const [sec, usec] = decodeReply(await p.ours.call('TIME')) as string[];
     assert.match(sec, /^\d+$/);
     assert.match(usec, /^\d{1,6}$/);
     assert.ok(Math.abs(Number(sec) - Date.now() / 1000) < 5);
@@ -217,7 +217,7 @@ describe('TIME, LASTSAVE, ROLE, WAIT', () => {
     const [r2, o2] = await p.connectBoth();
     try {
       for (const [main, other] of [[p.redis, r2], [p.ours, o2]] as const) {
-        const id = decode(await other.call('CLIENT', 'ID')) as number;
+        const id = decodeReply(await other.call('CLIENT', 'ID')) as number;
         other.writeRaw('*3\r\n$4\r\nWAIT\r\n$1\r\n1\r\n$1\r\n0\r\n');
         await new Promise((r) => setTimeout(r, 30));
         assert.equal((await main.call('CLIENT', 'UNBLOCK', String(id))).toString(), ':1\r\n');
@@ -246,14 +246,14 @@ describe('SLOWLOG', () => {
     ]);
     try {
       const [r, o] = await p.both('SLOWLOG', 'GET', '-1');
-      const entries = (x: Buffer) => (decode(x) as unknown[][]).map((e) => [e[3], e[5]]);
+      const entries = (x: Buffer) => (decodeReply(x) as unknown[][]).map((e) => [e[3], e[5]]);
       assert.deepEqual(entries(o), entries(r));
-      const first = (decode(o) as unknown[][])[0];
+      const first = (decodeReply(o) as unknown[][])[0];
       assert.equal(typeof first[0], 'number');
       assert.ok(Math.abs((first[1] as number) - Date.now() / 1000) < 5);
       assert.match(first[4] as string, /^127\.0\.0\.1:\d+$/);
       await p.same('SLOWLOG', 'LEN');
-      const one = decode((await p.both('SLOWLOG', 'GET', '1'))[1]) as unknown[];
+      const one = decodeReply((await p.both('SLOWLOG', 'GET', '1'))[1]) as unknown[];
       assert.equal(one.length, 1);
     } finally {
       await p.sameAll([['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'], ['SLOWLOG', 'RESET'], ['SLOWLOG', 'LEN']]);

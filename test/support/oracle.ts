@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RespClient } from './resp-client.js';
+import { sortedStrings } from './resp-decode.js';
 
 export const REDIS_SERVER = 'redis-server';
 
@@ -116,6 +117,25 @@ export class Pair {
     const [r, o] = await this.both(...args);
     assert.equal(show(o), show(r), `reply to ${JSON.stringify(args.map(String))}`);
     return r;
+  }
+
+  /**
+   * Asserts both servers reply with the same elements in any order (KEYS, SMEMBERS:
+   * orders Redis leaves to its hash table); returns them sorted.
+   */
+  async sameSorted(...args: (string | Buffer | number)[]): Promise<string[]> {
+    const [r, o] = await this.both(...args);
+    const expected = sortedStrings(r);
+    assert.deepEqual(sortedStrings(o), expected, `elements of the reply to ${JSON.stringify(args.map(String))}`);
+    return expected;
+  }
+
+  /** Asserts both servers reply with the same error (the same bytes); returns its text. */
+  async sameError(...args: (string | Buffer | number)[]): Promise<string> {
+    const [r, o] = await this.both(...args);
+    assert.equal(String.fromCharCode(r[0]), '-', `redis-server replied ${show(r)} to ${JSON.stringify(args.map(String))}, not an error`);
+    assert.equal(show(o), show(r), `error reply to ${JSON.stringify(args.map(String))}`);
+    return r.toString('latin1', 1, r.length - 2);
   }
 
   /** Runs a script of commands through `same`. */

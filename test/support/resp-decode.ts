@@ -1,7 +1,12 @@
 /**
- * Decodes raw RESP2/RESP3 replies into plain values for order-insensitive comparisons,
- * in the shape test/fixtures/functions-payload-vectors.json uses: bulk strings as
- * latin1 strings, `{status}`, `{error}`, `{map: [[k, v]...]}`, `{set: [...]}`.
+ * The tests' one RESP decoder: raw RESP2/RESP3 replies (as RespClient returns them) into
+ * plain values, for the comparisons that must be order-insensitive (KEYS, SCAN, CONFIG
+ * GET, FUNCTION LIST) or that read fields (INFO, FUNCTION STATS).
+ *
+ * Shapes (those test/fixtures/functions-payload-vectors.json uses): bulk strings as
+ * latin1 strings (a verbatim string without its `txt:` format), integers as numbers,
+ * `(` big numbers as bigint, `#` as boolean, `{status}`, `{error}` (`-` and `!`),
+ * `{double}` (the text), `{map: [[k, v]...]}`, `{set: [...]}`, arrays (and pushes) as arrays.
  */
 export type Decoded =
   | string
@@ -47,10 +52,14 @@ function decodeAt(buf: Buffer, pos: number): [Decoded, number] {
     case '(':
       return [BigInt(head), next];
     case '$':
-    case '=': {
+    case '=':
+    case '!': {
       const n = Number(head);
       if (n < 0) return [null, next];
-      return [buf.toString('latin1', next, next + n), next + n + 2];
+      const text = buf.toString('latin1', next, next + n);
+      const end = next + n + 2;
+      if (type === '!') return [{ error: text }, end];
+      return [type === '=' ? text.slice(4) : text, end];
     }
     case '*':
     case '~':
@@ -127,4 +136,23 @@ export function normalizeFunctionList(reply: Buffer): NormalizedLibrary[] {
   }
   out.sort((a, b) => (a.library_name < b.library_name ? -1 : a.library_name > b.library_name ? 1 : 0));
   return out;
+}
+
+/** The elements of an array reply, sorted (for replies whose order Redis leaves to its hash table). */
+export function sortedStrings(raw: Buffer): string[] {
+  const v = decodeReply(raw);
+  if (!Array.isArray(v)) throw new Error(`not an array: ${JSON.stringify(v)}`);
+  return (v as string[]).slice().sort();
+}
+
+/** A SCAN reply: [cursor, keys]. */
+export function scanReply(raw: Buffer): { cursor: string; keys: string[] } {
+  const v = decodeReply(raw) as [string, string[]];
+  return { cursor: v[0], keys: v[1] };
+}
+
+/** Name/value pairs of a CONFIG GET reply (RESP2 array or RESP3 map), sorted by name. */
+export function configPairs(raw: Buffer): [string, string][] {
+  const out = pairsOf(decodeReply(raw)) as [string, string][];
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

@@ -1,0 +1,228 @@
+/**
+ * The run context of a script (script.c): what one EVAL or FCALL may do and what it
+ * did, the checks before it starts (scriptPrepareForRun), and the checks every
+ * redis.call / redis.pcall passes before its command runs (scriptCall), written as a
+ * checklist of small functions in Redis's order.
+ *
+ * Scripting does not import the dispatcher. The engine is given a CommandRunner when it
+ * is created (by the commands layer, commands/script-runner.ts): it resolves and calls
+ * commands, and answers the server-state questions with the predicates dispatch itself
+ * uses, so a script and a client are refused for the same reasons.
+ *
+ * mustObeyClient (the master link, the AOF) skips the replica checks. Not modelled:
+ * writeCommandsDeniedByDiskError (no MISCONF in lunakv's dispatch either),
+ * scriptVerifyClusterState and the no-cluster flag (no cluster mode).
+ */
+import { CmdFlag, type CommandSpec } from '../commands/spec.js';
+import { ErrorReply, Errors, type Reply } from '../protocol/reply.js';
+import { aclStore, AclDenial, checkPermission } from '../server/acl.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { ScriptFlag } from './metadata.js';
+
+/** A command as the checks see it (the registry's CommandEntry is one). */
+export interface RunnableCommand {
+  readonly spec: CommandSpec;
+  /** `spec.flagBits` */
+  readonly flags: number;
+  /** null: a command of Redis's table that lunakv has no handler for. */
+  readonly handler: object | null;
+}
+
+/** What scripting needs from the dispatcher, for one server. */
+export interface CommandRunner {
+  /**
+   * lookupCommand(argv, argc) as scripts see it: the command, or its subcommand when
+   * argv names one; null when Redis's table does not know it.
+   */
+  lookup(argv: string[]): RunnableCommand | null;
+  /** Redis's call(): runs a command `lookup` returned, with stats and propagation. */
+  call(client: Client, command: RunnableCommand, argv: string[]): Reply;
+  /** checkGoodReplicasStatus: min-replicas-to-write is off or met. */
+  enoughGoodReplicas(): boolean;
+  /** A replica with replica-read-only: writes are refused (READONLY). */
+  replicaRefusesWrites(): boolean;
+  /** A replica without its master that does not serve stale data (replica-serve-stale-data no). */
+  staleReplica(): boolean;
+}
+
+/** What one script invocation may do, and what it did (scriptRunCtx). */
+export interface RunContext {
+  /** The function name in errors: the script's SHA1, or the function's name. */
+  funcName: string;
+  isEval: boolean;
+  caller: Client;
+  scriptClient: Client;
+  /** The protocol the script asked for with redis.setresp (2 by default). */
+  resp: 2 | 3;
+  readOnly: boolean;
+  allowOom: boolean;
+  /** Over maxmemory when the script started (server.pre_command_oom_state). */
+  preOom: boolean;
+  /** A write command ran: the script can no longer be killed, nor refused a write. */
+  writeDirty: boolean;
+  killed: boolean;
+  startTime: number;
+  /** argv of the EVAL/FCALL (FUNCTION STATS shows it). */
+  argv: string[];
+}
+
+/** What the `redis` table reaches: the server, its runner, the script being run. */
+export interface ScriptHost {
+  readonly server: Server;
+  readonly runner: CommandRunner;
+  readonly current: RunContext | null;
+}
+
+/** shared.noreplicaserr */
+export const NO_REPLICAS_ERROR = 'NOREPLICAS Not enough good replicas to write.';
+/** shared.roslaveerr */
+const READONLY_REPLICA_ERROR = "READONLY You can't write against a read only replica.";
+/** shared.masterdownerr */
+const MASTERDOWN_ERROR = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+
+// ---------------------------------------------------------------------------
+// scriptPrepareForRun
+
+/**
+ * scriptPrepareForRun's checks for a script with `flags` (its shebang's or its
+ * function's); `ro`: called as EVAL_RO / EVALSHA_RO / FCALL_RO. The error reply, or
+ * null when the script may start.
+ */
+export function prepareForRun(server: Server, runner: CommandRunner, flags: number, ro: boolean, obey = false): ErrorReply | null {
+  const runningStale = !obey && runner.staleReplica();
+  // Scripts without a shebang keep Redis 6's behaviour: only the stale check.
+  if (flags & ScriptFlag.EVAL_COMPAT) return runningStale ? new ErrorReply(MASTERDOWN_ERROR) : null;
+  if (runningStale && !(flags & ScriptFlag.ALLOW_STALE)) {
+    return new ErrorReply(
+      "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.",
+    );
+  }
+  if (!(flags & ScriptFlag.NO_WRITES)) {
+    if (!obey && runner.replicaRefusesWrites()) return new ErrorReply('READONLY Can not run script with write flag on readonly replica');
+    if (ro) return new ErrorReply('ERR Can not execute a script with write flag using *_ro command.');
+    if (!obey && !runner.enoughGoodReplicas()) return new ErrorReply(NO_REPLICAS_ERROR);
+  }
+  if (server.maxmemory > 0 && !(flags & (ScriptFlag.ALLOW_OOM | ScriptFlag.NO_WRITES)) && server.isOutOfMemory()) {
+    return new ErrorReply("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// scriptCall
+
+/** Why scriptCall refused to run a command (the text becomes the script's `{err=...}`). */
+export class Refusal {
+  constructor(readonly message: string) {}
+}
+
+/** A redis.call on its way to the command. */
+interface PendingCall {
+  readonly host: ScriptHost;
+  readonly ctx: RunContext;
+  readonly command: RunnableCommand;
+  readonly argv: string[];
+}
+
+/** One of scriptCall's checks: the refusal text, or null to go on. */
+type CallCheck = (call: PendingCall) => string | null;
+
+/** scriptVerifyCommandArity */
+function verifyArity({ command, argv }: PendingCall): string | null {
+  const arity = command.spec.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return 'Wrong number of args calling Redis command from script';
+  return null;
+}
+
+/** CMD_NOSCRIPT commands, unless DEBUG SET-DISABLE-DENY-SCRIPTS turned the check off. */
+function verifyScriptAllowed({ host, command }: PendingCall): string | null {
+  if (command.flags & CmdFlag.NOSCRIPT && !host.server.scriptDenyDisabled) return 'This Redis command is not allowed from script';
+  return null;
+}
+
+/**
+ * lunakv's own: a command of Redis's table without a handler here (e.g. CLUSTER). It
+ * comes after Redis's checks above, so scripts see the same refusals for those.
+ */
+function verifyImplemented({ command }: PendingCall): string | null {
+  return command.handler === null ? 'Unknown Redis command called from script' : null;
+}
+
+/** scriptVerifyAllowStale */
+function verifyAllowStale({ host, command }: PendingCall): string | null {
+  if (command.flags & CmdFlag.STALE || !host.runner.staleReplica()) return null;
+  return 'Can not execute the command on a stale replica';
+}
+
+/** scriptVerifyACL: the script runs with its caller's permissions. */
+function verifyAcl({ host, ctx, command, argv }: PendingCall): string | null {
+  const denial = callerPermission(host, ctx, command, argv);
+  if (denial === AclDenial.OK) return null;
+  return denial === AclDenial.COMMAND
+    ? "The user executing the script can't run this command or subcommand"
+    : "The user executing the script can't access at least one of the keys mentioned in the command arguments";
+}
+
+/**
+ * scriptVerifyWriteCommandAllow: no writes from a read-only script; then, until the
+ * script has written (it cannot fail halfway on an unpredictable state), the
+ * server-state checks dispatch makes for writes.
+ */
+function verifyWriteAllowed({ host, ctx, command }: PendingCall): string | null {
+  if (ctx.readOnly && command.flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) {
+    return 'Write commands are not allowed from read-only scripts.';
+  }
+  if (!(command.flags & CmdFlag.WRITE) || ctx.writeDirty) return null;
+  const runner = host.runner;
+  // mustObeyClient: the master link's scripts write whatever this replica's settings say.
+  if (ctx.caller.mustObey) return null;
+  if (runner.replicaRefusesWrites()) return '-' + READONLY_REPLICA_ERROR;
+  // Reachable for EVAL scripts without flags: flagged ones were checked by prepareForRun.
+  if (!runner.enoughGoodReplicas()) return '-' + NO_REPLICAS_ERROR;
+  return null;
+}
+
+/** scriptVerifyOOM: over maxmemory when the script started, until it has written. */
+function verifyOom({ ctx, command }: PendingCall): string | null {
+  if (ctx.allowOom || !ctx.preOom || ctx.writeDirty || !(command.flags & CmdFlag.DENYOOM)) return null;
+  return '-' + Errors.oom.message;
+}
+
+/** scriptCall's checks, in Redis's order. */
+export const SCRIPT_CALL_CHECKS: readonly CallCheck[] = [
+  verifyArity,
+  verifyScriptAllowed,
+  verifyImplemented,
+  verifyAllowStale,
+  verifyAcl,
+  verifyWriteAllowed,
+  verifyOom,
+];
+
+/**
+ * scriptCall: resolves argv, runs the checks, then the command on the script's client
+ * (fed to MONITOR first). The command's reply, or why it was refused.
+ */
+export function scriptCall(host: ScriptHost, ctx: RunContext, argv: string[]): Reply | Refusal {
+  const command = host.runner.lookup(argv);
+  if (!command) return new Refusal('Unknown Redis command called from script');
+  const call: PendingCall = { host, ctx, command, argv };
+  const server = host.server;
+  for (const check of SCRIPT_CALL_CHECKS) {
+    const refusal = check(call);
+    if (refusal !== null) {
+      server.stats.command(command.spec.fullName).rejectedCalls++;
+      return new Refusal(refusal);
+    }
+  }
+  if (command.flags & CmdFlag.WRITE) ctx.writeDirty = true;
+  const client = ctx.scriptClient;
+  if (server.monitors.size !== 0) server.feedMonitors(client, argv);
+  return host.runner.call(client, command, argv);
+}
+
+/** ACLCheckAllPerm for the script's caller (redis.call and redis.acl_check_cmd). */
+export function callerPermission(host: ScriptHost, ctx: RunContext, command: RunnableCommand, argv: string[]): AclDenial {
+  return checkPermission(ctx.caller.user ?? aclStore(host.server).defaultUser, command.spec, argv);
+}
