@@ -130,17 +130,23 @@ export class PersistenceManager implements PersistenceHooks {
   }
 
   /** The replication aux fields of the RDB loaded at start-up (repl-id, repl-offset...). */
-  loadedReplicationInfo: { streamDb: number; replId: string; offset: number } | null = null;
+  loadedReplicationInfo: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] } | null = null;
+
+  /** Keys an RDB loaded at start-up held already expired (a master's backlog gets their DELs). */
+  expiredAtLoad: { dbId: number; key: string }[] = [];
 
   private loadRdb(): void {
-    const contents = readRdbPath(this.server, this.rdbPath);
+    const expired: { dbId: number; key: string }[] = [];
+    const asReplica = this.server.config.get('replicaof').trim() !== '';
+    const contents = readRdbPath(this.server, this.rdbPath, false, (dbId, key) => expired.push({ dbId, key }), asReplica);
+    this.expiredAtLoad = expired;
     installContents(this.server, contents);
     const id = contents.aux.get('repl-id');
     const offset = Number(contents.aux.get('repl-offset') ?? -1);
     const streamDb = Number(contents.aux.get('repl-stream-db') ?? -1);
     // loadDataFromDisk's rsi_is_valid.
     if (id !== undefined && id.length === 40 && Number.isSafeInteger(offset) && offset !== -1 && streamDb !== -1) {
-      this.loadedReplicationInfo = { streamDb, replId: id, offset };
+      this.loadedReplicationInfo = { streamDb, replId: id, offset, expired };
     }
     this.keysLoaded = contents.keysLoaded;
     this.keysExpiredAtLoad = contents.keysExpired;

@@ -58,6 +58,8 @@ export interface RdbReadOptions {
   databases: number;
   /** Keys whose expire time is before this (ms) are dropped, as a master does; null keeps all. */
   dropExpiredBefore: number | null;
+  /** Told of each key dropped that way (a master feeds their DELs to its backlog). */
+  onExpiredDropped?: (dbId: number, key: string) => void;
   /** Config rdbchecksum: verify the trailing CRC (a stored 0 means "not computed"). */
   verifyChecksum: boolean;
   /** Accept and ignore bytes after the checksum (an AOF preamble is followed by commands). */
@@ -96,6 +98,7 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
     length: 0,
   };
   let db = databaseOf(contents, 0);
+  let dbId = 0;
   let expireMs = -1;
   for (;;) {
     const type = reader.readByte();
@@ -120,6 +123,7 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
           );
         }
         db = databaseOf(contents, id);
+        dbId = id;
         continue;
       }
       case RdbOpcode.RESIZEDB:
@@ -161,6 +165,7 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
           contents.keysLoaded++;
         } else if (expired) {
           contents.keysExpired++;
+          options.onExpiredDropped?.(dbId, key);
         }
         expireMs = -1;
         continue;

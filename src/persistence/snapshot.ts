@@ -95,12 +95,20 @@ function addFunctions(server: Server, codes: readonly string[], replace: boolean
 }
 
 /** Reads an RDB file into fresh maps (throws RdbLoadError; the server is untouched). */
-export function readRdbPath(server: Server, file: string, forAofPreamble = false): RdbContents {
+export function readRdbPath(
+  server: Server,
+  file: string,
+  forAofPreamble = false,
+  onExpiredDropped?: (dbId: number, key: string) => void,
+  /** A replica keeps the keys its master has not expired yet (iAmMaster() is false). */
+  keepExpired = false,
+): RdbContents {
   const buffer = fs.readFileSync(file);
   return readRdbFile(buffer, {
+    onExpiredDropped,
     limits: server.encodingLimits,
     databases: server.databases.length,
-    dropExpiredBefore: forAofPreamble ? null : Date.now(),
+    dropExpiredBefore: forAofPreamble || keepExpired ? null : Date.now(),
     verifyChecksum: server.config.getBool('rdbchecksum'),
     allowTrailingData: forAofPreamble,
   });

@@ -272,7 +272,7 @@ export class ReplicationState implements ReplicationRole {
    * loadDataFromDisk: the history an RDB recorded. A replica continues it (its cached
    * master is itself); a master keeps it as replid2 so its old replicas can continue.
    */
-  restoreHistory(info: { streamDb: number; replId: string; offset: number }, asReplica: boolean): void {
+  restoreHistory(info: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] }, asReplica: boolean): void {
     if (asReplica) {
       this.replId = info.replId;
       this.offset = info.offset;
@@ -284,6 +284,10 @@ export class ReplicationState implements ReplicationRole {
       this.offset = info.offset;
       this.createBacklog();
       this.noReplicasSince = Math.floor(Date.now() / 1000);
+      // RDBFLAGS_FEED_REPL: keys that expired while the master was down are deleted on
+      // its replicas too, by DELs in the backlog after the saved offset.
+      const del = this.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
+      for (const { dbId, key } of info.expired ?? []) this.feed(dbId, [del, key]);
     }
   }
 
@@ -311,7 +315,10 @@ export class ReplicationState implements ReplicationRole {
  * The `replicaof host port` of the configuration (config file, command line or an
  * embedder's config), started once the server listens.
  */
-export function startConfiguredReplication(server: Server, loaded: { streamDb: number; replId: string; offset: number } | null = null): void {
+export function startConfiguredReplication(
+  server: Server,
+  loaded: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] } | null = null,
+): void {
   const value = server.config.get('replicaof').trim();
   const [host, port] = value.split(/\s+/);
   const replica = host !== undefined && host !== '' && port !== undefined && /^\d+$/.test(port);
