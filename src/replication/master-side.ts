@@ -23,6 +23,7 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { encodeCommand } from '../server/propagation.js';
 import { BlockingManager } from '../server/blocking.js';
+import { overOutputLimit } from '../server/output-limits.js';
 import { SnapshotJob } from '../persistence/snapshot.js';
 import { PersistenceManager } from '../persistence/manager.js';
 import type { ReplicationState } from './state.js';
@@ -51,6 +52,9 @@ export interface AttachedReplica {
    * until its first ACK.
    */
   held: string[] | null;
+  heldBytes: number;
+  /** When the held bytes first passed the soft limit (ms, 0: not). */
+  softSince: number;
 }
 
 /** What a client said with REPLCONF before it asked for a sync. */
@@ -115,6 +119,18 @@ export class MasterSide {
     return info && info.listeningPort ? `${ip}:${info.listeningPort}` : client.addr;
   }
 
+  /**
+   * The replica class of client-output-buffer-limit, on the stream held for a replica
+   * during its sync (Redis's replication buffer): past it the replica is dropped.
+   */
+  private overLimit(replica: AttachedReplica): boolean {
+    if (!overOutputLimit(this.server.outputLimits.replica, replica.heldBytes, replica, Date.now())) return false;
+    this.server.log.warning(
+      `Client id=${replica.client.id} addr=${replica.client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    );
+    return true;
+  }
+
   private drop(index: number): void {
     const [replica] = this.replicas.splice(index, 1);
     if (replica === undefined) return;
@@ -131,8 +147,16 @@ export class MasterSide {
         continue;
       }
       if (replica.state === 'wait_bgsave') continue; // its snapshot will include these changes
-      if (replica.held !== null) replica.held.push(bytes);
-      else replica.client.sink?.sendRaw?.(bytes);
+      if (replica.held !== null) {
+        replica.held.push(bytes);
+        replica.heldBytes += bytes.length;
+        if (this.overLimit(replica)) {
+          this.drop(i);
+          replica.client.sink?.close(false);
+        }
+      } else {
+        replica.client.sink?.sendRaw?.(bytes);
+      }
     }
   }
 
@@ -169,6 +193,7 @@ export class MasterSide {
       // The replica loaded the diskless payload: now it gets the stream.
       const held = replica.held;
       replica.held = null;
+      replica.heldBytes = 0;
       for (const bytes of held) client.sink?.sendRaw?.(bytes);
     }
     if (this.waiters.length !== 0) this.serveWaiters();
@@ -201,6 +226,8 @@ export class MasterSide {
       ackOffset: 0,
       ackTime: unixNow(),
       held: null,
+      heldBytes: 0,
+      softSince: 0,
     };
     this.attach(replica);
     if (this.state.backlog === null) {
@@ -275,6 +302,8 @@ export class MasterSide {
       ackOffset: 0,
       ackTime: unixNow(),
       held: null,
+      heldBytes: 0,
+      softSince: 0,
     };
     const sink = client.sink!;
     sink.sendRaw!(a.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
@@ -314,6 +343,7 @@ export class MasterSide {
     for (const replica of waiting) {
       replica.state = 'send_bulk';
       replica.held = [];
+      replica.client.replicaPayloadQueued = true;
       const sink = replica.client.sink!;
       if (!replica.preSync) sink.sendRaw!(`+FULLRESYNC ${this.state.replId} ${offset}\r\n`);
       if (diskless && replica.capaEof) {
@@ -345,6 +375,7 @@ export class MasterSide {
         if (replica.client.closed) continue;
         const sink = replica.client.sink!;
         const mark = marks.get(replica);
+        replica.client.replicaPayloadQueued = true;
         if (mark !== undefined) {
           sink.sendRaw!(mark); // the stream waits for the replica's first ACK
         } else {
@@ -352,6 +383,7 @@ export class MasterSide {
           sink.sendRaw!(payload);
           const held = replica.held ?? [];
           replica.held = null;
+          replica.heldBytes = 0;
           for (const bytes of held) sink.sendRaw!(bytes);
         }
         replica.state = 'online';

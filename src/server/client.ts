@@ -65,6 +65,11 @@ export class Client {
    * (a script's redis.set_repl; 3 for everyone else).
    */
   propagateTo = 3;
+  /**
+   * A replica's RDB payload is still in its output queue: Redis sends the payload
+   * outside the output buffer, so the replica class limit waits until it has drained.
+   */
+  replicaPayloadQueued = false;
   /** An attached replica (client-output-buffer-limit's replica class). */
   isReplica = false;
   /** MONITOR. */

@@ -173,13 +173,16 @@ export class Connection implements ReplySink {
    */
   private overOutputLimit(): boolean {
     const used = this.io.queuedBytes();
-    if (used === 0 && this.outputLimitState.softSince === 0) return false;
     const client = this.client;
     // A replica's full-sync payload goes through this same queue (Redis sends it apart
-    // from the output buffer), so replicas are not held to the replica class here.
-    if (client.isReplica) return false;
+    // from the output buffer): the replica class applies once the payload has drained.
+    if (client.replicaPayloadQueued) {
+      if (used === 0) client.replicaPayloadQueued = false;
+      return false;
+    }
+    if (used === 0 && this.outputLimitState.softSince === 0) return false;
     const limits = this.server.outputLimits;
-    const limit = client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    const limit = client.isReplica ? limits.replica : client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
     if (!overOutputLimit(limit, used, this.outputLimitState, Date.now())) return false;
     this.server.log.warning(`Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     client.closed = true;

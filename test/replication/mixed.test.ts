@@ -218,6 +218,25 @@ describe('replication with redis-server', () => {
     }
   });
 
+  test('client-output-buffer-limit replica: a replica that stops reading is dropped, as by redis-server', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    for (const masterKind of ['redis', 'lunakv'] as const) {
+      const master = await node(masterKind);
+      const replica = await node('redis');
+      await replicate(replica, master);
+      await caughtUp(replica, master);
+      assert.equal(text(await master.client.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 1mb 0 0')), '+OK\r\n');
+      replica.oracle!.process.kill('SIGSTOP');
+      try {
+        const big = 'x'.repeat(64 * 1024);
+        for (let i = 0; i < 400; i++) await master.client.call('SET', `big:${i % 50}`, big);
+        await eventually(`the ${masterKind} master drops the replica`, async () => (await infoField(master, 'connected_slaves')) === '0', 10000);
+      } finally {
+        replica.oracle!.process.kill('SIGCONT');
+      }
+    }
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
