@@ -11,7 +11,7 @@
  * maxmemory-policy until used memory is back under the limit, publishing `evicted`,
  * counting evicted_keys and propagating DEL (UNLINK with lazyfree-lazy-eviction).
  */
-import { keyMemoryUsage } from '../commands/memory.js';
+import { keyMemoryUsage } from '../keyspace/memory-usage.js';
 import type { Database } from '../keyspace/database.js';
 import { NotifyClass, notifyKeyspaceEvent } from './notifications.js';
 import type { Propagator } from './propagation.js';
