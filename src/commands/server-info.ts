@@ -4,7 +4,8 @@
  * does not have, such as replication backlogs or forks).
  */
 import { ReplicationState } from '../replication/state.js';
-import type { PersistenceManager } from '../persistence/manager.js';
+import { PersistenceManager } from '../persistence/manager.js';
+import { scriptingSlot } from '../persistence/snapshot.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
@@ -134,14 +135,9 @@ function clientsSection(server: Server): string {
   ]);
 }
 
-/**
- * Script and function counts, read structurally from the scripting engine (when one was
- * created) so this module does not import the Lua runtime.
- */
+/** Script and function counts (none when the scripting engine was never created). */
 function scriptingCounts(server: Server): { scripts: number; functions: number; libraries: number } {
-  const engine = server.extensions.get('scripting') as
-    | { scripts: { size: number }; libraries: { live: { functions: { size: number }; libraries: { size: number } } } }
-    | undefined;
+  const engine = server.existingSlot(scriptingSlot);
   if (!engine) return { scripts: 0, functions: 0, libraries: 0 };
   const live = engine.libraries.live;
   return { scripts: engine.scripts.size, functions: live.functions.size, libraries: live.libraries.size };
@@ -214,7 +210,7 @@ function memorySection(server: Server): string {
 
 function persistenceSection(server: Server): string {
   // Present once persistence was set up for this server (see src/persistence/manager.ts).
-  const persistence = server.extensions.get('persistence') as PersistenceManager | undefined;
+  const persistence = server.existingSlot(PersistenceManager.slot);
   return lines('Persistence', [
     ['loading', 0],
     ['async_loading', 0],

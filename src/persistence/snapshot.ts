@@ -15,15 +15,23 @@ import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
 import type { RedisValue } from '../keyspace/value.js';
 import type { Server } from '../server/server.js';
+import { Slot } from '../server/slot.js';
 import { LibrarySet } from '../scripting/functions.js';
 import { ScriptingEngine } from '../scripting/engine.js';
 import { RdbWriter } from './rdb-encoding.js';
 import { readRdbFile, RdbLoadError, type RdbContents } from './rdb-reader.js';
 import { RdbFileEncoder, writeEntry, type RdbValueOptions } from './rdb-writer.js';
 
+/**
+ * The scripting engine's slot. It belongs in scripting/engine.ts (ScriptingEngine.of
+ * still keeps the engine in server.extensions under this name), which is being
+ * refactored: until it moves there, it lives with its main reader.
+ */
+export const scriptingSlot = new Slot('scripting', (server: Server) => ScriptingEngine.of(server));
+
 /** Library sources to save (none when scripting was never used). */
 export function functionLibraryCodes(server: Server): string[] {
-  const engine = server.extensions.get('scripting') as ScriptingEngine | undefined;
+  const engine = server.existingSlot(scriptingSlot);
   if (!engine) return [];
   return [...engine.libraries.live.libraries.values()].map((lib) => lib.code);
 }
@@ -33,7 +41,7 @@ export function functionLibraryCodes(server: Server): string[] {
  * live. Throws RdbLoadError (nothing changed) if a library fails.
  */
 function prepareFunctions(server: Server, codes: readonly string[]): () => void {
-  const existing = server.extensions.get('scripting') as ScriptingEngine | undefined;
+  const existing = server.existingSlot(scriptingSlot);
   if (codes.length === 0) {
     return () => {
       if (existing) existing.libraries.live = new LibrarySet();
