@@ -58,9 +58,7 @@ const ALLOWED: [string, string, string][] = [
   // Server and the services it holds name each other (type-only).
   ['server/client.ts', 'server/server.ts', 'Client reaches everything through client.server'],
   ['server/acl.ts', 'server/server.ts', 'aclStore(server) keeps the users on the server'],
-  ['server/active-expire.ts', 'server/server.ts', 'the expire cycle walks server.databases'],
   ['server/eviction.ts', 'server/server.ts', 'eviction reads the policy and databases of the server'],
-  ['server/notifications.ts', 'server/server.ts', 'notifyKeyspaceEvent publishes on server.pubsub'],
   ['server/propagation.ts', 'server/server.ts', 'the propagator hangs off the server'],
   ['lua/value.ts', 'lua/table.ts', 'a Lua value may be a table, whose entries are Lua values'],
   ['scripting/engine.ts', 'scripting/bridge.ts', 'scripting refactor in progress'],
