@@ -2,14 +2,13 @@
  * MEMORY USAGE / STATS / DOCTOR / MALLOC-STATS / PURGE / HELP.
  *
  * lunakv has no allocator to ask, so MEMORY USAGE estimates what Redis would allocate for
- * the key: the key's sds, its dict entry, the object header and the value's own estimate
- * (CollectionValue.memoryUsage). The numbers cannot equal jemalloc's, but they grow with
+ * the key (keyspace/memory-usage.ts, which eviction measures with too). The numbers cannot equal jemalloc's, but they grow with
  * the value, which is what Redis's tests compare.
  */
 import { DoubleReply, Errors, MapReply, OK, VerbatimReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import type { RedisValue } from '../keyspace/value.js';
+import { DICT_ENTRY_BYTES, keyMemoryUsage } from '../keyspace/memory-usage.js';
 import { is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { helpLines } from './replies.js';
@@ -27,38 +26,6 @@ const MEMORY_HELP = [
   '    Return memory in bytes used by <key> and its value. Nested values are',
   '    sampled up to <count> times (default: 5, 0 means sample all).',
 ];
-
-/** sizeof(dictEntry) and sizeof(robj) on a 64-bit build. */
-const DICT_ENTRY_BYTES = 24;
-const OBJECT_HEADER_BYTES = 16;
-/** Strings up to this length are embedded in the object header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
-const EMBSTR_LIMIT = 44;
-
-/** jemalloc-like rounding: small sizes go up to a multiple of 8 (16 past 128), larger to 4 KiB pages' quarters. */
-function allocationSize(bytes: number): number {
-  if (bytes <= 128) return (bytes + 7) & ~7;
-  if (bytes <= 4096) return (bytes + 15) & ~15;
-  return Math.ceil(bytes / 1024) * 1024;
-}
-
-/** An sds string's allocation: header (1..9 bytes by length), content, terminator. */
-function sdsSize(length: number): number {
-  const header = length < 32 ? 1 : length < 256 ? 3 : length < 65536 ? 5 : 9;
-  return allocationSize(header + length + 1);
-}
-
-function stringValueSize(value: string): number {
-  // Integer-like strings are stored in the object header itself (OBJ_ENCODING_INT).
-  if (value.length <= 20 && /^-?[1-9][0-9]*$|^0$/.test(value)) return OBJECT_HEADER_BYTES;
-  if (value.length <= EMBSTR_LIMIT) return allocationSize(OBJECT_HEADER_BYTES + 3 + value.length + 1);
-  return OBJECT_HEADER_BYTES + sdsSize(value.length);
-}
-
-/** The estimate MEMORY USAGE replies with for `key` holding `value`. */
-export function keyMemoryUsage(key: string, value: RedisValue): number {
-  const valueBytes = typeof value === 'string' ? stringValueSize(value) : OBJECT_HEADER_BYTES + allocationSize(value.memoryUsage());
-  return valueBytes + sdsSize(key.length) + DICT_ENTRY_BYTES;
-}
 
 function memoryUsage(client: Client, args: string[]): Reply {
   for (let j = 3; j < args.length; j++) {

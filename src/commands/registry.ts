@@ -11,6 +11,9 @@ import { asciiLower, topLevelSpecs } from './table/lookup.js';
 /** A command handler: runs the command for `client` and returns its reply. */
 export type Handler = (client: Client, args: string[]) => Reply;
 
+/** The flags of a call whose flags depend on its arguments (EVAL/FCALL: the script's). */
+export type DynamicFlags = (client: Client, args: string[]) => number;
+
 export interface CommandEntry {
   readonly spec: CommandSpec;
   /** null for a container command called without a subcommand handler of its own. */
@@ -19,6 +22,8 @@ export interface CommandEntry {
   readonly subcommands: Map<string, CommandEntry> | null;
   /** `spec.flagBits`, copied for the hot path. */
   readonly flags: number;
+  /** Set by registerDynamicFlags: dispatch asks it instead of reading `flags`. */
+  dynamicFlags?: DynamicFlags;
 }
 
 const entries = new Map<string, CommandEntry>();
@@ -50,6 +55,13 @@ export function registerHandlers(group: Record<string, Handler>): void {
     container.subcommands!.set(sub, { spec: subSpec, handler, subcommands: null, flags: subSpec.flagBits });
   }
   byRawName.clear();
+}
+
+/** Declares that `fullName`'s flags depend on its arguments (after its handler registered). */
+export function registerDynamicFlags(fullName: string, flags: DynamicFlags): void {
+  const entry = entryByFullName(fullName);
+  if (!entry) throw new Error(`no handler registered for ${fullName}`);
+  entry.dynamicFlags = flags;
 }
 
 /** The entry for a command name as sent by a client (any case), or undefined. */

@@ -2,11 +2,10 @@
  * EVAL / EVALSHA / SCRIPT and FCALL / FUNCTION (eval.c, functions.c). The machinery
  * lives in src/scripting/; this file parses arguments and shapes replies.
  */
-import { entryByFullName, type Handler } from './registry.js';
+import { entryByFullName, registerDynamicFlags, type Handler } from './registry.js';
 import { helpLines, sanitizedError, subcommandSyntaxError } from './replies.js';
 import { CmdFlag } from './spec.js';
 import { parseInt64 } from './args.js';
-import { dynamicFlags } from '../server/dispatch.js';
 import type { Client } from '../server/client.js';
 import {
   ErrorReply, Errors, MapReply, OK, SetReply, SimpleReply, type Reply,
@@ -358,9 +357,9 @@ const functionCommands: Record<string, Handler> = {
 export function registerScriptingCommands(register: (group: Record<string, Handler>) => void): void {
   register(scriptCommands);
   register(functionCommands);
-  for (const name of ['eval', 'eval_ro']) dynamicFlags.set(name, evalFlags(false, commandFlagsOf(name)));
-  for (const name of ['evalsha', 'evalsha_ro']) dynamicFlags.set(name, evalFlags(true, commandFlagsOf(name)));
-  for (const name of ['fcall', 'fcall_ro']) dynamicFlags.set(name, fcallFlags(commandFlagsOf(name)));
+  for (const name of ['eval', 'eval_ro']) registerDynamicFlags(name, evalFlags(false, commandFlagsOf(name)));
+  for (const name of ['evalsha', 'evalsha_ro']) registerDynamicFlags(name, evalFlags(true, commandFlagsOf(name)));
+  for (const name of ['fcall', 'fcall_ro']) registerDynamicFlags(name, fcallFlags(commandFlagsOf(name)));
 }
 
 function commandFlagsOf(name: string): number {

@@ -4,7 +4,7 @@
  * does not have, such as replication backlogs or forks).
  */
 import { ReplicationState } from '../replication/state.js';
-import type { PersistenceManager } from '../persistence/manager.js';
+import { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
 import type { Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
@@ -209,7 +209,7 @@ function memorySection(server: Server): string {
 
 function persistenceSection(server: Server): string {
   // Present once persistence was set up for this server (see src/persistence/manager.ts).
-  const persistence = server.extensions.get('persistence') as PersistenceManager | undefined;
+  const persistence = server.existingSlot(PersistenceManager.slot);
   return lines('Persistence', [
     ['loading', 0],
     ['async_loading', 0],

@@ -13,6 +13,7 @@ import type { Database } from '../keyspace/database.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
+import { Slot } from '../server/slot.js';
 import { lookupCommand, type CommandEntry } from '../commands/registry.js';
 import { extractKeys } from '../commands/table/keys.js';
 import { Propagator, type PersistenceHooks } from '../server/propagation.js';
@@ -37,13 +38,10 @@ export class PersistenceManager implements PersistenceHooks {
 
   private constructor(readonly server: Server) {}
 
+  static readonly slot = new Slot('persistence', (server: Server) => new PersistenceManager(server));
+
   static of(server: Server): PersistenceManager {
-    let manager = server.extensions.get('persistence') as PersistenceManager | undefined;
-    if (!manager) {
-      manager = new PersistenceManager(server);
-      server.extensions.set('persistence', manager);
-    }
-    return manager;
+    return server.slot(PersistenceManager.slot);
   }
 
   /** Whether this server writes files at all. */

@@ -11,10 +11,7 @@
  *      ends the failover (or aborts it: we become a master again). Writes resume.
  */
 import type { Server } from '../server/server.js';
-import type { AttachedReplica } from './master-side.js';
-import type { ReplicationState } from './state.js';
-
-export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';
+import type { AttachedReplica, FailoverState, ReplicationCore } from './roles.js';
 
 export class Failover {
   state: FailoverState = 'no-failover';
@@ -24,7 +21,7 @@ export class Failover {
 
   constructor(
     private readonly server: Server,
-    private readonly replication: ReplicationState,
+    private readonly replication: ReplicationCore,
   ) {}
 
   /** The command; returns the error text, or null for OK. */

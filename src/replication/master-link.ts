@@ -26,7 +26,7 @@ import { encodeCommand } from '../server/propagation.js';
 import { readRdbFile, RdbLoadError } from '../persistence/rdb-reader.js';
 import { installContents } from '../persistence/snapshot.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
-import type { ReplicationState } from './state.js';
+import type { ReplicationCore } from './roles.js';
 
 /** repl_state, as ROLE and INFO name it. */
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
@@ -74,7 +74,7 @@ export class MasterLink {
 
   constructor(
     private readonly server: Server,
-    private readonly replication: ReplicationState,
+    private readonly replication: ReplicationCore,
     readonly host: string,
     readonly port: number,
   ) {}

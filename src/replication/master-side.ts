@@ -26,36 +26,12 @@ import { BlockingManager } from '../server/blocking.js';
 import { overOutputLimit } from '../server/output-limits.js';
 import { SnapshotJob } from '../persistence/snapshot.js';
 import { PersistenceManager } from '../persistence/manager.js';
-import type { ReplicationState } from './state.js';
+import type { AttachedReplica, ReplicationCore, ReplicaSyncState } from './roles.js';
 
-export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
 
 /** A snapshot runs in slices of this many ms; clients are served in between. */
 const SNAPSHOT_SLICE_MS = 5;
 
-/** A replica of this server and what it told about itself. */
-export interface AttachedReplica {
-  readonly client: Client;
-  state: ReplicaSyncState;
-  listeningPort: number;
-  /** REPLCONF ip-address (replica-announce-ip), else the connection's address is shown. */
-  announcedIp: string | null;
-  capaEof: boolean;
-  capaPsync2: boolean;
-  /** Came with SYNC (no ACKs expected, no +FULLRESYNC line). */
-  preSync: boolean;
-  ackOffset: number;
-  /** Unix seconds of the last REPLCONF ACK (INFO's lag, min-replicas-max-lag). */
-  ackTime: number;
-  /**
-   * Stream bytes held back: while its snapshot is sent, and after a diskless payload
-   * until its first ACK.
-   */
-  held: string[] | null;
-  heldBytes: number;
-  /** When the held bytes first passed the soft limit (ms, 0: not). */
-  softSince: number;
-}
 
 /** What a client said with REPLCONF before it asked for a sync. */
 interface Announced {
@@ -99,7 +75,7 @@ export class MasterSide {
 
   constructor(
     private readonly server: Server,
-    private readonly state: ReplicationState,
+    private readonly state: ReplicationCore,
   ) {}
 
   /** The replicas still connected. */

@@ -15,7 +15,8 @@ import type { Client } from '../server/client.js';
 import type { ReplicationRole, Server } from '../server/server.js';
 import { encodeCommand } from '../server/propagation.js';
 import { ReplicationBacklog } from './backlog.js';
-import { MasterSide, type AttachedReplica } from './master-side.js';
+import { MasterSide } from './master-side.js';
+import type { AttachedReplica, PsyncPoint, ReplicationCore } from './roles.js';
 import { MasterLink, type LinkState } from './master-link.js';
 import { Failover } from './failover.js';
 
@@ -27,15 +28,8 @@ export function randomReplId(): string {
 
 const NO_REPLID = '0'.repeat(40);
 
-/** The replid and offset a replica can PSYNC with (Redis's cached master). */
-export interface PsyncPoint {
-  replId: string;
-  offset: number;
-  /** The database the stream was in (a continued stream need not SELECT first). */
-  db: number;
-}
 
-export class ReplicationState implements ReplicationRole {
+export class ReplicationState implements ReplicationRole, ReplicationCore {
   replId = randomReplId();
   replId2 = NO_REPLID;
   /** master_repl_offset: the offset of the last byte of the stream this server has. */

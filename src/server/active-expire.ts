@@ -2,7 +2,17 @@
  * Active expiry: a periodic sweep over keys with a TTL, deleting the expired ones, in
  * the spirit of Redis's activeExpireCycle (sample, repeat while many were expired).
  */
-import type { Server } from './server.js';
+import type { Clock, Database } from '../keyspace/database.js';
+import type { Config } from './config.js';
+
+/** What the sweep needs of a server (Server is one; server.ts imports this module). */
+export interface ExpireTarget {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly databases: readonly Database[];
+  /** A replica (master set) leaves expiry to its master. */
+  readonly replication: { readonly master: object | null };
+}
 
 const SAMPLE = 20;
 const MAX_MS_PER_CYCLE = 25;
@@ -12,7 +22,7 @@ export class ActiveExpire {
   private timer: NodeJS.Timeout | null = null;
   private cursors = new Map<number, Iterator<[string, number]>>();
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: ExpireTarget) {}
 
   start(): void {
     if (this.timer) return;

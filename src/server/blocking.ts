@@ -13,6 +13,7 @@ import type { Database } from '../keyspace/database.js';
 import { ErrorReply, Errors, NO_REPLY, type Reply } from '../protocol/reply.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { Slot } from './slot.js';
 
 /** What a blocked client waits for. */
 export interface BlockedState {
@@ -64,20 +65,20 @@ export class BlockingManager {
 
   constructor(private readonly server: Server) {}
 
+  /** The server's blocking machinery, hooked into the server on first use. */
+  static readonly slot = new Slot('blocking', (server: Server) => {
+    const manager = new BlockingManager(server);
+    server.keyReadyHandler = {
+      keyReady: (db, key) => manager.keyReady(db, key),
+      blockedKeys: (db) => manager.blockedKeys(db),
+    };
+    server.afterCommand = () => manager.serveReadyKeys();
+    server.onClientRemoved = (client) => manager.clientRemoved(client);
+    return manager;
+  });
+
   static of(server: Server): BlockingManager {
-    let m = server.extensions.get('blocking') as BlockingManager | undefined;
-    if (!m) {
-      m = new BlockingManager(server);
-      server.extensions.set('blocking', m);
-      const manager = m;
-      server.keyReadyHandler = {
-        keyReady: (db, key) => manager.keyReady(db, key),
-        blockedKeys: (db) => manager.blockedKeys(db),
-      };
-      server.afterCommand = () => manager.serveReadyKeys();
-      server.onClientRemoved = (client) => manager.clientRemoved(client);
-    }
-    return m;
+    return server.slot(BlockingManager.slot);
   }
 
   /** Parks `client` until one of the state's keys can serve it. */

@@ -24,12 +24,6 @@ const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe'
 /** Commands not rejected on OOM while in MULTI. */
 const MULTI_OOM_EXEMPT = new Set(['exec', 'discard', 'quit', 'reset']);
 
-/**
- * Effective flags for commands whose flags depend on arguments (EVAL/FCALL read the
- * script's flags). Scripting registers these.
- */
-export const dynamicFlags = new Map<string, (client: Client, args: string[]) => number>();
-
 /** Deferred: the command cannot run now (script in progress, CLIENT PAUSE); retry later. */
 export const DEFERRED = Symbol('deferred');
 
@@ -88,7 +82,8 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     );
   }
 
-  const flags = dynamicFlags.size !== 0 && dynamicFlags.has(name) ? dynamicFlags.get(name)!(client, args) : entry.flags;
+  // EVAL/FCALL read the script's flags (registerDynamicFlags).
+  const flags = entry.dynamicFlags !== undefined ? entry.dynamicFlags(client, args) : entry.flags;
 
   if (!client.authenticated && !(entry.flags & CmdFlag.NO_AUTH)) return reject(client, entry, NOAUTH);
   if (client.multi && entry.flags & CmdFlag.NO_MULTI) return reject(client, entry, NOT_IN_MULTI);

@@ -11,10 +11,10 @@
  * maxmemory-policy until used memory is back under the limit, publishing `evicted`,
  * counting evicted_keys and propagating DEL (UNLINK with lazyfree-lazy-eviction).
  */
-import { keyMemoryUsage } from '../commands/memory.js';
+import { keyMemoryUsage } from '../keyspace/memory-usage.js';
 import type { Database } from '../keyspace/database.js';
 import { NotifyClass, notifyKeyspaceEvent } from './notifications.js';
-import type { Propagator } from './propagation.js';
+import { Propagator } from './propagation.js';
 import type { Server } from './server.js';
 
 /** What an empty server reports, close to redis-server 7.0's used_memory at startup. */
@@ -142,7 +142,7 @@ export function scheduleEvictions(server: Server): void {
 
 function evictKey(server: Server, db: Database, key: string, lazy: boolean): void {
   // propagateDeletion comes first, so replicas and the AOF delete before anything else.
-  const propagator = server.extensions.get('propagation') as Propagator | undefined;
+  const propagator = server.existingSlot(Propagator.slot);
   propagator?.propagate(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
   // A key found expired on the way is removed as expired, not counted as evicted.
   if (!db.delete(key)) return;

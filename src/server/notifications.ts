@@ -3,7 +3,14 @@
  * __keyspace@<db>__:<key> and __keyevent@<db>__:<event>, filtered by the classes in
  * `notify-keyspace-events`.
  */
-import type { Server } from './server.js';
+import type { PubSub } from './pubsub.js';
+
+/** What publishing an event needs of a server (Server is one; server.ts imports this module). */
+export interface NotifyTarget {
+  /** notify-keyspace-events as class bits (0: notifications off). */
+  readonly notifyFlags: number;
+  readonly pubsub: PubSub;
+}
 
 export const enum NotifyClass {
   KEYSPACE = 1 << 0, // K
@@ -63,12 +70,12 @@ export function formatNotifyClasses(flags: number): string {
 }
 
 /** For command handlers: notifyKeyspaceEvent on the client's current database. */
-export function notify(server: Server, dbId: number, type: NotifyClass, event: string, key: string): void {
+export function notify(server: NotifyTarget, dbId: number, type: NotifyClass, event: string, key: string): void {
   if (server.notifyFlags !== 0) notifyKeyspaceEvent(server, type, event, key, dbId);
 }
 
 /** notifyKeyspaceEvent: publishes `event` for `key` if its class is enabled. */
-export function notifyKeyspaceEvent(server: Server, type: NotifyClass, event: string, key: string, dbId: number): void {
+export function notifyKeyspaceEvent(server: NotifyTarget, type: NotifyClass, event: string, key: string, dbId: number): void {
   const flags = server.notifyFlags;
   if (!(flags & type)) return;
   const pubsub = server.pubsub;

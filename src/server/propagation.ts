@@ -25,6 +25,7 @@ import type { RedisSet } from '../keyspace/types/set.js';
 import { ErrorReply, NO_REPLY, SetReply, type Reply } from '../protocol/reply.js';
 import type { Client } from './client.js';
 import type { CommandObserver, Server } from './server.js';
+import { Slot } from './slot.js';
 
 export const PROPAGATE_AOF = 1;
 export const PROPAGATE_REPL = 2;
@@ -78,7 +79,7 @@ export function encodeCommand(argv: readonly string[]): string {
  * caller builds no argv for nobody.
  */
 export function listeningPropagator(server: Server): Propagator | null {
-  const p = server.extensions.get('propagation') as Propagator | undefined;
+  const p = server.existingSlot(Propagator.slot);
   return p !== undefined && p.listening ? p : null;
 }
 
@@ -97,14 +98,14 @@ export class Propagator implements CommandObserver {
   private constructor(private readonly server: Server) {}
 
   /** The server's propagator, installed as its command observer on first use. */
-  static of(server: Server): Propagator {
-    let propagator = server.extensions.get('propagation') as Propagator | undefined;
-    if (!propagator) {
-      propagator = new Propagator(server);
-      server.extensions.set('propagation', propagator);
-      server.commandObserver = propagator;
-    }
+  static readonly slot = new Slot('propagation', (server: Server) => {
+    const propagator = new Propagator(server);
+    server.commandObserver = propagator;
     return propagator;
+  });
+
+  static of(server: Server): Propagator {
+    return server.slot(Propagator.slot);
   }
 
   /** Anything listens: the AOF or replicas (else nothing is worth computing). */

@@ -19,6 +19,7 @@ import { PushReply, SimpleReply } from '../protocol/reply.js';
 import type { EncodingLimits } from '../keyspace/value.js';
 import type { CommandEntry } from '../commands/registry.js';
 import type { Reply } from '../protocol/reply.js';
+import type { Slot } from './slot.js';
 
 /** The state of the script being run (scripts run to completion, or suspend past a budget). */
 export interface ScriptState {
@@ -133,7 +134,11 @@ export class Server implements KeyspaceListener {
   readonly scriptState: ScriptState = { running: false, timedOut: false, isEval: true, client: null };
   /** Clients whose next command waits for a script or a pause to end. */
   private readonly deferred = new Set<Client>();
-  /** Extension slots for subsystems written elsewhere (scripting, persistence). */
+  /**
+   * The slots' values by slot name; read them with slot() / existingSlot(). (The
+   * scripting engine, installed with the server, keeps itself under 'scripting' and is
+   * read back with an instanceof check: ScriptingEngine.of.)
+   */
   readonly extensions = new Map<string, unknown>();
   /** The last client id given out (ids increase from 1, as in Redis). */
   lastClientId = 0;
@@ -236,6 +241,22 @@ export class Server implements KeyspaceListener {
         this.activeExpire.start();
         break;
     }
+  }
+
+  /** The subsystem in `key`'s slot, created on first use. */
+  slot<T>(key: Slot<T, Server>): T {
+    let value = this.existingSlot(key);
+    if (value === undefined) {
+      value = key.create(this);
+      this.extensions.set(key.name, value);
+    }
+    return value;
+  }
+
+  /** The subsystem in `key`'s slot if something created it (undefined: never used). */
+  existingSlot<T>(key: Slot<T, Server>): T | undefined {
+    // The only cast: a slot name holds what its key's create() returned.
+    return this.extensions.get(key.name) as T | undefined;
   }
 
   /** Estimated bytes in use (INFO used_memory), sampled at most every 50 ms. */

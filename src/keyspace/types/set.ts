@@ -4,7 +4,7 @@
  * as a "hashtable"; conversion is one-way. Iteration order follows the encoding: sorted
  * numerically for an intset, insertion order otherwise.
  */
-import { parseInt64 } from '../../commands/args.js';
+import { parseInt64 } from '../../protocol/int64.js';
 import type { CollectionValue, EncodingLimits } from '../value.js';
 import { ElementScan } from './element-scan.js';
 

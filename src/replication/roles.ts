@@ -1,0 +1,70 @@
+/**
+ * The replication state as its parts see it: the master side, the master link and
+ * FAILOVER are given a ReplicationCore (state.ts implements it) instead of importing
+ * state.ts, so that the owner imports its parts and no part imports the owner.
+ */
+import type { Client } from '../server/client.js';
+import type { ReplicationBacklog } from './backlog.js';
+
+export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
+
+export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';
+
+/** A replica of this server and what it told about itself. */
+export interface AttachedReplica {
+  readonly client: Client;
+  state: ReplicaSyncState;
+  listeningPort: number;
+  /** REPLCONF ip-address (replica-announce-ip), else the connection's address is shown. */
+  announcedIp: string | null;
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** Came with SYNC (no ACKs expected, no +FULLRESYNC line). */
+  preSync: boolean;
+  ackOffset: number;
+  /** Unix seconds of the last REPLCONF ACK (INFO's lag, min-replicas-max-lag). */
+  ackTime: number;
+  /**
+   * Stream bytes held back: while its snapshot is sent, and after a diskless payload
+   * until its first ACK.
+   */
+  held: string[] | null;
+  heldBytes: number;
+  /** When the held bytes first passed the soft limit (ms, 0: not). */
+  softSince: number;
+}
+
+/** The replid and offset a replica can PSYNC with (Redis's cached master). */
+export interface PsyncPoint {
+  replId: string;
+  offset: number;
+  /** The database the stream was in (a continued stream need not SELECT first). */
+  db: number;
+}
+
+/** What the parts read and change of the replication state. */
+export interface ReplicationCore {
+  replId: string;
+  replId2: string;
+  /** master_repl_offset. */
+  offset: number;
+  secondReplOffset: number;
+  backlog: ReplicationBacklog | null;
+  /** The database the stream last selected (-1: the next command selects). */
+  selectedDb: number;
+  /** Unix seconds since the server has no replicas (repl-backlog-ttl). */
+  noReplicasSince: number;
+  cachedMaster: PsyncPoint | null;
+  readonly master: { readonly host: string; readonly port: number } | null;
+  readonly replicas: { disconnectAll(): void };
+  readonly failover: { readonly state: FailoverState; update(): void; psyncAnswered(accepted: boolean): void; linkFailed(): void };
+  feedStream(bytes: string): void;
+  createBacklog(): void;
+  newHistory(): void;
+  shiftReplicationId(newId?: string): void;
+  adoptMasterHistory(replId: string, offset: number): void;
+  startCron(): void;
+  attached(): readonly AttachedReplica[];
+  setMaster(host: string, port: number): void;
+  unsetMaster(): void;
+}
