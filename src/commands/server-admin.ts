@@ -202,6 +202,11 @@ function configLines(name: string, value: string): string[] {
     for (let i = 0; i + 1 < parts.length; i += 2) out.push(`save ${parts[i]} ${parts[i + 1]}`);
     return out;
   }
+  // rewriteConfigReplicaOfOption: "replicaof <host> <port>", two arguments.
+  if (name === 'replicaof') {
+    const [host, port] = value.split(/\s+/);
+    return host && port ? [`replicaof ${configArg(host)} ${port}`] : [];
+  }
   return [`${name} ${configArg(value)}`];
 }
 

@@ -71,12 +71,19 @@ export class MasterSide {
   /** The snapshot being sent to replicas, if any (one at a time, as one BGSAVE). */
   private snapshotRunning = false;
   private getAckScheduled = false;
-  private lastPing = 0;
+  /** The replicationCron loop (seconds since the server started) of the last PING. */
+  private lastPing: number;
 
   constructor(
     private readonly server: Server,
     private readonly state: ReplicationCore,
-  ) {}
+  ) {
+    this.lastPing = this.cronLoop(unixNow());
+  }
+
+  private cronLoop(now: number): number {
+    return now - Math.floor(this.server.startTime / 1000);
+  }
 
   /** The replicas still connected. */
   list(): readonly AttachedReplica[] {
@@ -439,8 +446,11 @@ export class MasterSide {
     const server = this.server;
     // A top master pings its replicas every repl-ping-replica-period seconds (in the stream).
     const period = server.config.getInt('repl-ping-replica-period');
-    if (this.state.master === null && this.state.backlog !== null && now - this.lastPing >= period) {
-      this.lastPing = now;
+    // replication_cron_loops % repl_ping_slave_period: loops count from the server's start.
+    // A timer tick may skip a second: the PING goes out at the first loop past a multiple.
+    const loop = this.cronLoop(now);
+    if (this.state.master === null && this.state.backlog !== null && loop - (loop % period) > this.lastPing) {
+      this.lastPing = loop;
       this.state.feedStream(PING);
     }
     const timeout = server.config.getInt('repl-timeout');

@@ -187,6 +187,8 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     this.link?.close();
     this.link = null;
     this.master = { host, port };
+    // CONFIG GET / REWRITE replicaof show the current master, as Redis's special config.
+    this.server.config.setInitial('replicaof', `${host} ${port}`);
     this.server.log.roleMark = 'S';
     // A replica leaves expiry to its master: logically expired keys stay until its DEL.
     for (const db of this.server.databases) db.expireEnabled = false;
@@ -206,6 +208,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     this.link?.close();
     this.link = null;
     this.master = null;
+    this.server.config.setInitial('replicaof', '');
     this.server.log.roleMark = 'M';
     for (const db of this.server.databases) db.expireEnabled = true;
     this.ownKeysWithExpire.clear();
