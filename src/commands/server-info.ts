@@ -220,7 +220,7 @@ function persistenceSection(server: Server): string {
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
     ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', persistence?.bgsave ? 1 : 0],
+    ['rdb_bgsave_in_progress', persistence?.bgsave || persistence?.replicaSnapshotRunning ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
     ['rdb_last_bgsave_status', persistence && !persistence.lastBgsaveOk ? 'err' : 'ok'],
     ['rdb_last_bgsave_time_sec', -1],

@@ -72,6 +72,11 @@ export class PersistenceManager implements PersistenceHooks {
     this.replicaSnapshots.delete(job);
   }
 
+  /** A snapshot for replicas is being taken (INFO's rdb_bgsave_in_progress counts it, as Redis's fork). */
+  get replicaSnapshotRunning(): boolean {
+    return this.replicaSnapshots.size !== 0;
+  }
+
   /** The point-in-time job running now (BGSAVE or AOF rewrite), if any. */
   private get activeJob(): SnapshotJob | null {
     if (this.bgsave) return this.bgsave.job;

@@ -171,6 +171,13 @@ export class SnapshotJob {
   private readonly chunks: Buffer[] = [];
   finished = false;
   keysWritten = 0;
+  /**
+   * rdb-key-save-delay (a test knob: microseconds per key): a sliced run waits until
+   * this time (performance.now() ms) before its next step. Runs to the end at once
+   * (SAVE, finishNow) do not wait.
+   */
+  resumeAt = 0;
+  private readonly keyDelayMs: number;
 
   constructor(
     server: Server,
@@ -184,6 +191,7 @@ export class SnapshotJob {
     this.databases = server.databases.slice();
     this.sizes = this.databases.map((db) => ({ size: db.size, expires: db.expires.size }));
     this.written = this.databases.map(() => null);
+    this.keyDelayMs = Math.max(0, server.config.getInt('rdb-key-save-delay')) / 1000;
     this.encoder.header({ usedMemory: options.usedMemory ?? server.usedMemory(), aofBase: options.aofBase ?? false, replication: server.replication.saveInfo?.() ?? null }, functionLibraryCodes(server));
   }
 
@@ -231,6 +239,11 @@ export class SnapshotJob {
         written.add(key);
         this.encoder.entry(key, value, this.databases[this.current]!.expires.get(key));
         this.keysWritten++;
+        if (this.keyDelayMs > 0 && deadline !== Infinity) {
+          this.resumeAt = performance.now() + this.keyDelayMs;
+          if (this.encoder.pending !== 0) this.chunks.push(this.encoder.take());
+          break;
+        }
       }
       if (this.encoder.pending >= CHUNK_BYTES) this.chunks.push(this.encoder.take());
       if ((++counter & 63) === 0 && performance.now() >= deadline) break;
@@ -315,7 +328,8 @@ export class BackgroundSave {
         const finished = this.job.step(performance.now() + SLICE_MS);
         for (const chunk of this.job.drain()) await handle.write(chunk);
         if (finished) break;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const wait = this.job.resumeAt - performance.now();
+        await new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
       }
       await handle.sync();
       await handle.close();

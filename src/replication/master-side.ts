@@ -339,6 +339,14 @@ export class MasterSide {
     const whole: Buffer[] = [];
     let length = 0;
     const slice = (): void => {
+      if (waiting.every((r) => r.client.closed)) {
+        // Nobody is left to receive it (Redis kills the fork child).
+        server.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
+        persistence.untrackSnapshot(job);
+        this.snapshotRunning = false;
+        if (this.list().some((r) => r.state === 'wait_bgsave')) setImmediate(() => this.startSnapshot());
+        return;
+      }
       const done = job.step(performance.now() + SNAPSHOT_SLICE_MS);
       const chunks = job.drain();
       if (chunks.length !== 0) {
@@ -348,7 +356,9 @@ export class MasterSide {
         for (const [replica] of marks) if (!replica.client.closed) replica.client.sink?.sendRaw?.(bytes);
       }
       if (!done) {
-        setImmediate(slice);
+        const wait = job.resumeAt - performance.now();
+        if (wait > 0) setTimeout(slice, wait);
+        else setImmediate(slice);
         return;
       }
       persistence.untrackSnapshot(job);

@@ -237,6 +237,25 @@ describe('replication with redis-server', () => {
     }
   });
 
+  test('rdb-key-save-delay slows the full sync; the master keeps serving, as redis-server does', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    for (const masterKind of ['redis', 'lunakv'] as const) {
+      const master = await node(masterKind, { 'rdb-key-save-delay': '100000' }); // 100 ms per key
+      const replica = await node('lunakv');
+      await master.client.call('DEBUG', 'POPULATE', 20);
+      await replica.client.call('REPLICAOF', '127.0.0.1', master.port);
+      await eventually(`the ${masterKind} master snapshots for its replica`, async () => (await infoField(master, 'rdb_bgsave_in_progress', 'persistence')) === '1');
+      const started = Date.now();
+      assert.equal(text(await master.client.call('PING')), '+PONG\r\n');
+      assert.ok(Date.now() - started < 500, 'the master answers while it snapshots');
+      assert.match(text(await replica.client.call('ROLE')), /\$4\r\nsync\r\n/, 'the replica is in the sync state');
+      await master.client.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+      await linkUp(replica);
+      await caughtUp(replica, master);
+      assert.equal(text(await replica.client.call('DBSIZE')), ':20\r\n');
+    }
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
