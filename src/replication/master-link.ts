@@ -475,13 +475,14 @@ export class MasterLink {
   private lost(): void {
     if (this.closed || this.socket === null) return;
     const wasConnected = this.state === 'connected';
+    // replicationCacheMaster: taken before the master client goes (its database too).
+    if (wasConnected) this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
     this.resetSocket();
     this.state = 'connect';
     if (wasConnected) {
       const log = this.server.log;
       log.notice('Connection with master lost.');
       log.notice('Caching the disconnected master state.');
-      this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
     }
   }
 

@@ -50,13 +50,21 @@ async function pairScenario(masterKind: 'redis' | 'lunakv', replicaKind: 'redis'
   // Drop the link from the replica's side: it resumes from the backlog.
   const fullBefore = await numberField(master, 'sync_full');
   const partialBefore = await numberField(master, 'sync_partial_ok');
+  // The stream is in database 2 when the link drops: what follows (no SELECT in the
+  // backlog) must land in database 2 on the replica too.
+  await master.client.call('SELECT', 2);
+  await master.client.call('SET', 'in-db2', 'before');
+  await caughtUp(replica, master);
   assert.equal(text(await replica.client.call('CLIENT', 'KILL', 'TYPE', 'master')), ':1\r\n');
   await master.client.call('SET', 'during', 'the-drop');
+  await master.client.call('SELECT', 0);
   await linkUp(replica);
   await caughtUp(replica, master);
   assert.equal(await numberField(master, 'sync_partial_ok'), partialBefore + 1, 'the reconnect was a partial resync');
   assert.equal(await numberField(master, 'sync_full'), fullBefore, 'no new full sync');
-  assert.equal(text(await replica.client.call('GET', 'during')), '$8\r\nthe-drop\r\n');
+  await replica.client.call('SELECT', 2);
+  assert.equal(text(await replica.client.call('GET', 'during')), '$8\r\nthe-drop\r\n', 'the continued stream stays in its database');
+  await replica.client.call('SELECT', 0);
 
   // And from the master's side.
   assert.equal(text(await master.client.call('CLIENT', 'KILL', 'TYPE', 'replica')), ':1\r\n');
