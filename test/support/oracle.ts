@@ -72,10 +72,10 @@ export async function waitForChildOnPort(child: ChildProcess, port: number): Pro
 }
 
 /** Starts redis-server on a free port, without persistence. Extra args: ['--maxmemory', '1mb']. */
-export async function startOracle(extraArgs: string[] = []): Promise<Oracle> {
+export async function startOracle(extraArgs: string[] = [], binary = REDIS_SERVER): Promise<Oracle> {
   const port = await freePort();
   const child = spawn(
-    REDIS_SERVER,
+    binary,
     // Replication tests give replicas a dbfilename of their own (a replica saves what it loads).
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', os.tmpdir(), ...extraArgs],
     { stdio: 'ignore' },
