@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Crc64 } from '../../src/persistence/crc64.js';
 import { ORACLE_MISSING, startPair } from '../support/oracle.js';
-import { datasetCommands, decodeResp, keyspaceView, q } from './support.js';
+import { datasetCommands, keyspaceView, q } from './support.js';
+import { decodeResp } from '../support/resp-decode.js';
 
 const DETERMINISTIC = /^(str|list|set:intset|set:wide|hash:lp|zset:lp)/;
 

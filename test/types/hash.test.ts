@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import { ORACLE_MISSING, startPair } from '../support/oracle.js';
 import { sameInBothProtocols, sameLength, sameUnordered, type Command } from './helpers.js';
+import { scanReply } from '../support/resp-decode.js';
 
 const script: Command[] = [
   ['HSET', 'h', 'a', '1', 'b', '2'],
@@ -132,10 +133,9 @@ test('HSCAN over a hashtable returns every field exactly once', async (t) => {
     const seen = new Map<string, string>();
     let cursor = '0';
     do {
-      const raw = (await pair.ours.call('HSCAN', 'big', cursor, 'COUNT', '50')).toString('latin1');
-      const parts = raw.split('\r\n');
-      cursor = parts[2];
-      const items = parts.slice(4).filter((_, i) => i % 2 === 1);
+      const reply = scanReply(await pair.ours.call('HSCAN', 'big', cursor, 'COUNT', '50'));
+      cursor = reply.cursor;
+      const items = reply.keys;
       for (let i = 0; i + 1 < items.length; i += 2) seen.set(items[i], items[i + 1]);
     } while (cursor !== '0');
     if (seen.size !== 1000) throw new Error(`HSCAN saw ${seen.size} fields`);

@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { startServer } from '../../src/index.js';
 import { RespClient } from '../support/resp-client.js';
 import { ORACLE_MISSING, oracleAvailable, startPair } from '../support/oracle.js';
-import { decodeResp, q, redisServerArgs, removeDir, spawnServer, stopChild, tempDir, testPort, type Resp } from '../persistence-files/support.js';
+import { q, redisServerArgs, removeDir, spawnServer, stopChild, tempDir, testPort } from '../persistence-files/support.js';
+import { decodeResp, type Resp } from '../support/resp-decode.js';
 
 /** A stream spanning several nodes (stream-node-max-entries 100), mixed field sets, big IDs. */
 function streamCommands(key: string): (string | number)[][] {
