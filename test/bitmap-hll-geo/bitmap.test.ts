@@ -3,8 +3,10 @@
  * against redis-server 7.0.15, RESP2 and RESP3, plus seeded random sequences.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { randInt, sameInBothProtocols, seededRandom, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['SETBIT', 'b', 7, 1],
@@ -126,48 +128,36 @@ const script: Command[] = [
   ['GET', 'num'],
 ];
 
-test('bitmap commands match redis-server in RESP2 and RESP3', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-  } finally {
-    await pair.close();
-  }
-});
+test('bitmap commands match redis-server in RESP2 and RESP3', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+}));
 
-test('random SETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD sequences match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    const rand = seededRandom(1234);
-    const keys = ['k1', 'k2', 'k3'];
-    const key = () => keys[randInt(rand, 0, keys.length - 1)];
-    const unit = () => (rand() < 0.5 ? 'BIT' : 'BYTE');
-    const types = ['u1', 'u7', 'i8', 'u16', 'i13', 'i32', 'u63', 'i64', 'u33'];
-    for (let i = 0; i < 1500; i++) {
-      const r = rand();
-      if (r < 0.3) await pair.same('SETBIT', key(), randInt(rand, 0, 300), randInt(rand, 0, 1));
-      else if (r < 0.4) await pair.same('BITCOUNT', key(), randInt(rand, -50, 50), randInt(rand, -50, 50), unit());
-      else if (r < 0.45) await pair.same('BITCOUNT', key(), randInt(rand, -10, 10), randInt(rand, -10, 10));
-      else if (r < 0.55) await pair.same('BITPOS', key(), randInt(rand, 0, 1), randInt(rand, -60, 60), randInt(rand, -60, 60), unit());
-      else if (r < 0.6) await pair.same('BITPOS', key(), randInt(rand, 0, 1), randInt(rand, -10, 10));
-      else if (r < 0.63) await pair.same('BITPOS', key(), randInt(rand, 0, 1));
-      else if (r < 0.68) {
-        const op = ['AND', 'OR', 'XOR'][randInt(rand, 0, 2)];
-        await pair.same('BITOP', op, key(), key(), key());
-      } else if (r < 0.7) await pair.same('BITOP', 'NOT', key(), key());
-      else if (r < 0.9) {
-        const ow = ['WRAP', 'SAT', 'FAIL'][randInt(rand, 0, 2)];
-        const t1 = types[randInt(rand, 0, types.length - 1)];
-        const t2 = types[randInt(rand, 0, types.length - 1)];
-        const big = () => String(BigInt(randInt(rand, -1e9, 1e9)) * BigInt(randInt(rand, 0, 1e9)));
-        await pair.same('BITFIELD', key(), 'OVERFLOW', ow, 'INCRBY', t1, randInt(rand, 0, 200), big(), 'SET', t2, `#${randInt(rand, 0, 5)}`, big(), 'GET', t1, randInt(rand, 0, 200));
-      } else if (r < 0.95) await pair.same('BITFIELD_RO', key(), 'GET', types[randInt(rand, 0, types.length - 1)], randInt(rand, 0, 400));
-      else await pair.same('GET', key());
-    }
-    for (const k of keys) await pair.same('GET', k);
-  } finally {
-    await pair.close();
+test('random SETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD sequences match redis-server', withPair(async (pair) => {
+  const rand = seededRandom(1234);
+  const keys = ['k1', 'k2', 'k3'];
+  const key = () => keys[randInt(rand, 0, keys.length - 1)];
+  const unit = () => (rand() < 0.5 ? 'BIT' : 'BYTE');
+  const types = ['u1', 'u7', 'i8', 'u16', 'i13', 'i32', 'u63', 'i64', 'u33'];
+  for (let i = 0; i < 1500; i++) {
+    const r = rand();
+    if (r < 0.3) await pair.same('SETBIT', key(), randInt(rand, 0, 300), randInt(rand, 0, 1));
+    else if (r < 0.4) await pair.same('BITCOUNT', key(), randInt(rand, -50, 50), randInt(rand, -50, 50), unit());
+    else if (r < 0.45) await pair.same('BITCOUNT', key(), randInt(rand, -10, 10), randInt(rand, -10, 10));
+    else if (r < 0.55) await pair.same('BITPOS', key(), randInt(rand, 0, 1), randInt(rand, -60, 60), randInt(rand, -60, 60), unit());
+    else if (r < 0.6) await pair.same('BITPOS', key(), randInt(rand, 0, 1), randInt(rand, -10, 10));
+    else if (r < 0.63) await pair.same('BITPOS', key(), randInt(rand, 0, 1));
+    else if (r < 0.68) {
+      const op = ['AND', 'OR', 'XOR'][randInt(rand, 0, 2)];
+      await pair.same('BITOP', op, key(), key(), key());
+    } else if (r < 0.7) await pair.same('BITOP', 'NOT', key(), key());
+    else if (r < 0.9) {
+      const ow = ['WRAP', 'SAT', 'FAIL'][randInt(rand, 0, 2)];
+      const t1 = types[randInt(rand, 0, types.length - 1)];
+      const t2 = types[randInt(rand, 0, types.length - 1)];
+      const big = () => String(BigInt(randInt(rand, -1e9, 1e9)) * BigInt(randInt(rand, 0, 1e9)));
+      await pair.same('BITFIELD', key(), 'OVERFLOW', ow, 'INCRBY', t1, randInt(rand, 0, 200), big(), 'SET', t2, `#${randInt(rand, 0, 5)}`, big(), 'GET', t1, randInt(rand, 0, 200));
+    } else if (r < 0.95) await pair.same('BITFIELD_RO', key(), 'GET', types[randInt(rand, 0, types.length - 1)], randInt(rand, 0, 400));
+    else await pair.same('GET', key());
   }
-});
+  for (const k of keys) await pair.same('GET', k);
+}));

@@ -3,8 +3,10 @@
  * seeded random points and shapes.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { randInt, sameInBothProtocols, seededRandom, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['GEOADD', 'Sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
@@ -92,67 +94,55 @@ const script: Command[] = [
   ['GEOSEARCH', 'poles', 'FROMLONLAT', '0', '0', 'BYRADIUS', '20000', 'km', 'WITHDIST', 'ASC'],
 ];
 
-test('geo commands match redis-server in RESP2 and RESP3', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-  } finally {
-    await pair.close();
-  }
-});
+test('geo commands match redis-server in RESP2 and RESP3', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+}));
 
-test('random GEOADD/GEOSEARCH/GEORADIUS queries match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    const rand = seededRandom(4242);
-    const lon = () => (rand() * 360 - 180).toFixed(6);
-    const lat = () => (rand() * 170 - 85).toFixed(6);
-    // Clustered points around a few centres, plus scattered ones.
-    const centres = [[2.35, 48.85], [-73.98, 40.75], [139.69, 35.68], [-0.1, 51.5], [170, -80]];
-    for (let i = 0; i < 600; i++) {
-      let x: string;
-      let y: string;
-      if (rand() < 0.8) {
-        const c = centres[randInt(rand, 0, centres.length - 1)];
-        x = Math.max(-180, Math.min(180, c[0] + (rand() - 0.5) * 4)).toFixed(6);
-        y = Math.max(-85, Math.min(85, c[1] + (rand() - 0.5) * 4)).toFixed(6);
-      } else {
-        x = lon();
-        y = lat();
-      }
-      await pair.same('GEOADD', 'pts', x, y, `m${i}`);
-    }
-    await pair.same('ZRANGE', 'pts', 0, -1, 'WITHSCORES');
-    for (let q = 0; q < 250; q++) {
+test('random GEOADD/GEOSEARCH/GEORADIUS queries match redis-server', withPair(async (pair) => {
+  const rand = seededRandom(4242);
+  const lon = () => (rand() * 360 - 180).toFixed(6);
+  const lat = () => (rand() * 170 - 85).toFixed(6);
+  // Clustered points around a few centres, plus scattered ones.
+  const centres = [[2.35, 48.85], [-73.98, 40.75], [139.69, 35.68], [-0.1, 51.5], [170, -80]];
+  for (let i = 0; i < 600; i++) {
+    let x: string;
+    let y: string;
+    if (rand() < 0.8) {
       const c = centres[randInt(rand, 0, centres.length - 1)];
-      const x = (c[0] + (rand() - 0.5) * 3).toFixed(4);
-      const y = Math.max(-85, Math.min(85, c[1] + (rand() - 0.5) * 3)).toFixed(4);
-      const unit = ['m', 'km', 'mi', 'ft'][randInt(rand, 0, 3)];
-      const scale = unit === 'm' ? 1000 : unit === 'ft' ? 3000 : 1;
-      const r = String(randInt(rand, 1, 300) * scale);
-      const kind = rand();
-      if (kind < 0.35) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit, 'WITHDIST', 'WITHCOORD', 'WITHHASH', 'ASC');
-      else if (kind < 0.6) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYBOX', r, String(randInt(rand, 1, 300) * scale), unit, 'WITHDIST', 'DESC');
-      else if (kind < 0.75) await pair.same('GEORADIUS', 'pts', x, y, r, unit, 'WITHDIST', 'COUNT', randInt(rand, 1, 10));
-      else if (kind < 0.85) await pair.same('GEORADIUSBYMEMBER', 'pts', `m${randInt(rand, 0, 599)}`, r, unit, 'WITHDIST', 'ASC');
-      else if (kind < 0.92) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit);
-      else {
-        // Stored distances are full doubles: V8's sin/cos/asin may differ from glibc's in
-        // the last bit, so compare the order and the 4-decimal rendering (WITHDIST's).
-        await pair.same('GEOSEARCHSTORE', 'out', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit, 'STOREDIST');
-        await pair.same('ZRANGE', 'out', 0, -1);
-        await pair.same('GEOSEARCHSTORE', 'out', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit);
-        await pair.same('ZRANGE', 'out', 0, -1, 'WITHSCORES');
-      }
+      x = Math.max(-180, Math.min(180, c[0] + (rand() - 0.5) * 4)).toFixed(6);
+      y = Math.max(-85, Math.min(85, c[1] + (rand() - 0.5) * 4)).toFixed(6);
+    } else {
+      x = lon();
+      y = lat();
     }
-    for (let i = 0; i < 600; i += 7) {
-      await pair.same('GEOPOS', 'pts', `m${i}`, `m${i + 1}`);
-      await pair.same('GEOHASH', 'pts', `m${i}`, `m${i + 1}`);
-      await pair.same('GEODIST', 'pts', `m${i}`, `m${i + 3}`, 'km');
-    }
-  } finally {
-    await pair.close();
+    await pair.same('GEOADD', 'pts', x, y, `m${i}`);
   }
-});
+  await pair.same('ZRANGE', 'pts', 0, -1, 'WITHSCORES');
+  for (let q = 0; q < 250; q++) {
+    const c = centres[randInt(rand, 0, centres.length - 1)];
+    const x = (c[0] + (rand() - 0.5) * 3).toFixed(4);
+    const y = Math.max(-85, Math.min(85, c[1] + (rand() - 0.5) * 3)).toFixed(4);
+    const unit = ['m', 'km', 'mi', 'ft'][randInt(rand, 0, 3)];
+    const scale = unit === 'm' ? 1000 : unit === 'ft' ? 3000 : 1;
+    const r = String(randInt(rand, 1, 300) * scale);
+    const kind = rand();
+    if (kind < 0.35) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit, 'WITHDIST', 'WITHCOORD', 'WITHHASH', 'ASC');
+    else if (kind < 0.6) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYBOX', r, String(randInt(rand, 1, 300) * scale), unit, 'WITHDIST', 'DESC');
+    else if (kind < 0.75) await pair.same('GEORADIUS', 'pts', x, y, r, unit, 'WITHDIST', 'COUNT', randInt(rand, 1, 10));
+    else if (kind < 0.85) await pair.same('GEORADIUSBYMEMBER', 'pts', `m${randInt(rand, 0, 599)}`, r, unit, 'WITHDIST', 'ASC');
+    else if (kind < 0.92) await pair.same('GEOSEARCH', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit);
+    else {
+      // Stored distances are full doubles: V8's sin/cos/asin may differ from glibc's in
+      // the last bit, so compare the order and the 4-decimal rendering (WITHDIST's).
+      await pair.same('GEOSEARCHSTORE', 'out', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit, 'STOREDIST');
+      await pair.same('ZRANGE', 'out', 0, -1);
+      await pair.same('GEOSEARCHSTORE', 'out', 'pts', 'FROMLONLAT', x, y, 'BYRADIUS', r, unit);
+      await pair.same('ZRANGE', 'out', 0, -1, 'WITHSCORES');
+    }
+  }
+  for (let i = 0; i < 600; i += 7) {
+    await pair.same('GEOPOS', 'pts', `m${i}`, `m${i + 1}`);
+    await pair.same('GEOHASH', 'pts', `m${i}`, `m${i + 1}`);
+    await pair.same('GEODIST', 'pts', `m${i}`, `m${i + 3}`, 'km');
+  }
+}));

@@ -2,7 +2,7 @@
  * Connection commands and dispatch errors against redis-server 7.0.15.
  */
 import { test } from 'node:test';
-import { pairPerFile, ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { ownPair, pairPerFile } from '../support/oracle.js';
 
 const withPair = pairPerFile({}, []);
 
@@ -21,28 +21,18 @@ test('connection commands and dispatch errors', withPair(async (pair) => {
   for (const c of CASES) await pair.same(...c);
 }));
 
-test('requirepass: NOAUTH, AUTH, HELLO AUTH', async (t) => {
-  const p = await startPairWithPass();
-  if (!p) return t.skip(ORACLE_MISSING);
-  try {
-    for (const c of [['GET', 'x'], ['PING'], ['AUTH', 'wrong'], ['HELLO', '3'], ['HELLO', '2', 'AUTH', 'default', 'wrong'], ['AUTH', 'secret'], ['GET', 'x'], ['AUTH', 'default', 'secret']]) {
-      await p.same(...c);
-    }
-    const [r, o] = await p.connectBoth();
-    const a = await r.call('HELLO', '2', 'AUTH', 'default', 'secret');
-    const b = await o.call('HELLO', '2', 'AUTH', 'default', 'secret');
-    // ids differ on new connections only by the counter; compare the reply shapes
-    if (a.toString().replace(/:\d+\r\n\$4\r\nmode/, '') !== b.toString().replace(/:\d+\r\n\$4\r\nmode/, '')) throw new Error(`${a} != ${b}`);
-    r.close();
-    o.close();
-  } finally {
-    await p.close();
+test('requirepass: NOAUTH, AUTH, HELLO AUTH', ownPair({ requirepass: 'secret' }, async (p) => {
+  for (const c of [['GET', 'x'], ['PING'], ['AUTH', 'wrong'], ['HELLO', '3'], ['HELLO', '2', 'AUTH', 'default', 'wrong'], ['AUTH', 'secret'], ['GET', 'x'], ['AUTH', 'default', 'secret']]) {
+    await p.same(...c);
   }
-});
-
-async function startPairWithPass() {
-  return (await import('../support/oracle.js')).startPair({ requirepass: 'secret' });
-}
+  const [r, o] = await p.connectBoth();
+  const a = await r.call('HELLO', '2', 'AUTH', 'default', 'secret');
+  const b = await o.call('HELLO', '2', 'AUTH', 'default', 'secret');
+  // ids differ on new connections only by the counter; compare the reply shapes
+  if (a.toString().replace(/:\d+\r\n\$4\r\nmode/, '') !== b.toString().replace(/:\d+\r\n\$4\r\nmode/, '')) throw new Error(`${a} != ${b}`);
+  r.close();
+  o.close();
+}));
 
 test('CLIENT REPLY OFF/SKIP/ON', withPair(async (pair) => {
   for (const c of [pair.redis, pair.ours]) {

@@ -1,7 +1,7 @@
 /**
  * Helpers for the persistence file tests: a data set covering every type and
  * encoding, a canonical view of a server's whole keyspace for comparing two servers,
- * temporary directories, and a small RESP decoder.
+ * and temporary directories. Replies decode with test/support/resp-decode.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,49 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
 import { RespClient } from '../support/resp-client.js';
 import { freePort, waitForChildOnPort } from '../support/oracle.js';
-
-export type Resp = string | number | null | Resp[] | { error: string };
-
-/** Decodes one RESP2 reply. */
-export function decodeResp(buf: Buffer): Resp {
-  let pos = 0;
-  const line = (): string => {
-    const end = buf.indexOf('\r\n', pos);
-    const text = buf.toString('latin1', pos, end);
-    pos = end + 2;
-    return text;
-  };
-  const read = (): Resp => {
-    const type = String.fromCharCode(buf[pos]!);
-    pos++;
-    const head = line();
-    switch (type) {
-      case '+':
-        return head;
-      case '-':
-        return { error: head };
-      case ':':
-        return Number(head);
-      case '$': {
-        const n = Number(head);
-        if (n < 0) return null;
-        const s = buf.toString('latin1', pos, pos + n);
-        pos += n + 2;
-        return s;
-      }
-      case '*': {
-        const n = Number(head);
-        if (n < 0) return null;
-        const out: Resp[] = [];
-        for (let i = 0; i < n; i++) out.push(read());
-        return out;
-      }
-      default:
-        throw new Error(`unexpected RESP type ${type}`);
-    }
-  };
-  return read();
-}
+import { decodeResp, type Resp } from '../support/resp-decode.js';
 
 export async function q(client: RespClient, ...args: (string | number | Buffer)[]): Promise<Resp> {
   return decodeResp(await client.call(...args));

@@ -7,109 +7,43 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { RdbWriter } from '../../src/persistence/rdb-encoding.js';
 import {
   appendDumpFooter,
   decodeFunctionsPayload,
   encodeFunctionsPayload,
 } from '../../src/persistence/function-payload.js';
+import { ORACLE_MISSING, oracleAvailable, startOracle, type Oracle } from '../support/oracle.js';
+import { RespClient } from '../support/resp-client.js';
+import { decodeReply, type Decoded } from '../support/resp-decode.js';
 
+/** A reply with bulk strings and statuses as raw bytes. */
 type Reply = Buffer | number | null | ReplyError | Reply[];
 
 class ReplyError {
   constructor(readonly message: string) {}
 }
 
-/** A minimal RESP2 client that keeps bulk replies as raw bytes. */
-class RawRespClient {
-  private pending: Buffer = Buffer.alloc(0);
-  private readonly waiting: Array<{ resolve: (reply: Reply) => void; reject: (error: Error) => void }> = [];
+function asReply(v: Decoded): Reply {
+  if (typeof v === 'string') return Buffer.from(v, 'latin1');
+  if (typeof v === 'number' || v === null) return v;
+  if (Array.isArray(v)) return v.map(asReply);
+  if (typeof v === 'object' && 'status' in v) return Buffer.from(v.status, 'latin1');
+  if (typeof v === 'object' && 'error' in v) return new ReplyError(v.error);
+  throw new Error(`unexpected reply ${JSON.stringify(v)}`);
+}
 
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-      this.drain();
-    });
-    socket.on('error', (error) => this.failAll(error));
-    socket.on('close', () => this.failAll(new Error('connection closed')));
-  }
+/** The RESP2 client to the oracle, with replies decoded by test/support/resp-decode.ts. */
+class OracleClient {
+  constructor(private readonly client: RespClient) {}
 
-  static connect(port: number): Promise<RawRespClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(new RawRespClient(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  send(...args: Array<string | Buffer>): Promise<Reply> {
-    const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-    for (const arg of args) {
-      const bytes = typeof arg === 'string' ? Buffer.from(arg, 'latin1') : arg;
-      parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.socket.write(Buffer.concat(parts));
-    });
+  async send(...args: Array<string | Buffer>): Promise<Reply> {
+    return asReply(decodeReply(await this.client.call(...args)));
   }
 
   close(): void {
-    this.socket.destroy();
-  }
-
-  private failAll(error: Error): void {
-    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-  }
-
-  private drain(): void {
-    while (this.waiting.length > 0) {
-      const parsed = parseReply(this.pending, 0);
-      if (parsed === null) return;
-      this.pending = this.pending.subarray(parsed.end);
-      this.waiting.shift()!.resolve(parsed.reply);
-    }
-  }
-}
-
-/** Parses one reply at offset, or returns null if it is not complete yet. */
-function parseReply(data: Buffer, offset: number): { reply: Reply; end: number } | null {
-  const lineEnd = data.indexOf('\r\n', offset);
-  if (lineEnd < 0) return null;
-  const type = String.fromCharCode(data[offset]!);
-  const line = data.toString('latin1', offset + 1, lineEnd);
-  const next = lineEnd + 2;
-  switch (type) {
-    case '+':
-      return { reply: Buffer.from(line, 'latin1'), end: next };
-    case '-':
-      return { reply: new ReplyError(line), end: next };
-    case ':':
-      return { reply: Number(line), end: next };
-    case '$': {
-      const length = Number(line);
-      if (length < 0) return { reply: null, end: next };
-      if (data.length < next + length + 2) return null;
-      return { reply: Buffer.from(data.subarray(next, next + length)), end: next + length + 2 };
-    }
-    case '*': {
-      const count = Number(line);
-      if (count < 0) return { reply: null, end: next };
-      const items: Reply[] = [];
-      let position = next;
-      for (let i = 0; i < count; i++) {
-        const item = parseReply(data, position);
-        if (item === null) return null;
-        items.push(item.reply);
-        position = item.end;
-      }
-      return { reply: items, end: position };
-    }
-    default:
-      throw new Error(`unexpected RESP type ${type}`);
+    this.client.close();
   }
 }
 
@@ -119,47 +53,20 @@ function asBuffer(reply: Reply): Buffer {
   return reply;
 }
 
-const redisInstalled = spawnSync('redis-server', ['--version']).status === 0;
-const skipReason = redisInstalled ? false : 'redis-server is not installed: differential test skipped';
+const skipReason = oracleAvailable() ? false : ORACLE_MISSING;
 
-let server: ChildProcess | null = null;
-let client: RawRespClient | null = null;
-
-async function startServer(): Promise<void> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const port = 7300 + Math.floor(Math.random() * 100);
-    const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    for (let wait = 0; wait < 50 && !exited; wait++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      try {
-        const connection = await RawRespClient.connect(port);
-        const pong = await connection.send('PING');
-        if (Buffer.isBuffer(pong) && pong.toString() === 'PONG') {
-          server = child;
-          client = connection;
-          return;
-        }
-        connection.close();
-      } catch {
-        // not listening yet
-      }
-    }
-    if (!exited) child.kill();
-  }
-  throw new Error('could not start redis-server on a port in 7300-7399');
-}
+let oracle: Oracle | null = null;
+let client: OracleClient | null = null;
 
 before(async () => {
-  if (redisInstalled) await startServer();
+  if (!oracleAvailable()) return;
+  oracle = await startOracle();
+  client = new OracleClient(await RespClient.connect(oracle.port));
 });
 
-after(() => {
+after(async () => {
   client?.close();
-  server?.kill();
+  await oracle?.stop();
 });
 
 function library(name: string, body: string): string {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { startOracle, type Oracle } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
-import { decodeResp, type Resp } from '../persistence-files/support.js';
+import { decodeResp, type Resp } from '../support/resp-decode.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

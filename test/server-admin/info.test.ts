@@ -3,29 +3,12 @@
  * the format (sections, key:value lines), the section selection rules (compared with
  * redis-server 7.0.15), and the fields redis-benchmark, ioredis and node-redis use.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair } from '../support/oracle.js';
 import { decodeReply } from '../support/resp-decode.js';
 
-let pair: Pair | null = null;
-
-before(async () => {
-  pair = await startPair();
-});
-after(async () => {
-  await pair?.close();
-});
-beforeEach(async () => {
-  if (pair) await pair.both('FLUSHALL');
-});
-
-function withPair(fn: (p: Pair) => Promise<void>): (t: { skip(msg: string): void }) => Promise<void> {
-  return async (t) => {
-    if (!pair) return t.skip(ORACLE_MISSING);
-    await fn(pair);
-  };
-}
+const withPair = pairPerFile({}, [['FLUSHALL']]);
 
 interface ParsedInfo {
   /** Section titles in order ("Server", "Clients", ...). */

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
+import { after, before, beforeEach, type TestContext } from 'node:test';
 import net from 'node:net';
 import os from 'node:os';
 import { startServer, type RunningServer } from '../../src/index.js';
@@ -181,7 +181,7 @@ export async function startPair(config: Record<string, string> = {}): Promise<Pa
 export function pairPerFile(
   config: Record<string, string> = {},
   reset: string[][] = [['SELECT', '0'], ['FLUSHALL']],
-): (fn: (p: Pair) => Promise<void>) => (t: { skip(msg: string): void }) => Promise<void> {
+): (fn: (p: Pair, t: TestContext) => Promise<void>) => (t: TestContext) => Promise<void> {
   let pair: Pair | null = null;
   before(async () => {
     pair = await startPair(config);
@@ -195,6 +195,28 @@ export function pairPerFile(
   });
   return (fn) => async (t) => {
     if (!pair) return t.skip(ORACLE_MISSING);
-    await fn(pair);
+    await fn(pair, t);
+  };
+}
+
+/**
+ * A pair of its own for one test (a configuration of its own, or a fresh server):
+ * wraps the test body, starting the pair before and closing it after, and skips the
+ * test, saying why, when redis-server is missing.
+ *
+ *   test('...', ownPair({ 'hll-sparse-max-bytes': '100' }, async (pair) => { ... }));
+ */
+export function ownPair(
+  config: Record<string, string>,
+  fn: (p: Pair, t: TestContext) => Promise<void>,
+): (t: TestContext) => Promise<void> {
+  return async (t) => {
+    const pair = await startPair(config);
+    if (!pair) return t.skip(ORACLE_MISSING);
+    try {
+      await fn(pair, t);
+    } finally {
+      await pair.close();
+    }
   };
 }

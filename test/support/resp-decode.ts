@@ -7,6 +7,10 @@
  * latin1 strings (a verbatim string without its `txt:` format), integers as numbers,
  * `(` big numbers as bigint, `#` as boolean, `{status}`, `{error}` (`-` and `!`),
  * `{double}` (the text), `{map: [[k, v]...]}`, `{set: [...]}`, arrays (and pushes) as arrays.
+ *
+ * Everything decodes through `parseFrame`, which keeps a reply's exact bytes (for
+ * canonicalizing and re-serializing it); `decodeResp` and `replyLeaves` are the simpler
+ * shapes some tests compare. Framing replies off a socket is RespClient's `replyLength`.
  */
 export type Decoded =
   | string
@@ -21,75 +25,151 @@ export type Decoded =
   | { set: Decoded[] }
   | { double: string };
 
+/**
+ * One parsed reply: its type byte, header line and (bulk types) payload as latin1 text,
+ * its children (a map's keys and values alternate), and the offset just past it. Frames
+ * keep every byte, so `serialize` in test/commands-table/support/resp-frames.ts can
+ * rebuild the exact reply after sorting parts of it.
+ */
+export interface Frame {
+  /** The type byte: '*', '%', '~', '$', '+', ':', ... */
+  type: string;
+  /** The header line without type byte and CRLF: a length, or the simple value. */
+  header: string;
+  /** Bulk payload (for '$' / '=' / '!'). */
+  payload?: string;
+  /** Child frames of aggregates. */
+  children: Frame[];
+  /** Offset just past the frame in the parsed buffer. */
+  end: number;
+}
+
+/** Children per announced element: maps and attributes hold key/value pairs. */
+const AGGREGATE_FACTOR: Record<string, number> = { '*': 1, '~': 1, '>': 1, '%': 2, '|': 2 };
+
+/** Parses one frame at `offset`; undefined when the buffer holds only part of it. */
+export function parseFrame(buf: Buffer, offset: number): Frame | undefined {
+  if (offset >= buf.length) return undefined;
+  const lineEnd = buf.indexOf('\r\n', offset, 'latin1');
+  if (lineEnd < 0) return undefined;
+  const type = String.fromCharCode(buf[offset]);
+  const header = buf.toString('latin1', offset + 1, lineEnd);
+  let end = lineEnd + 2;
+  const factor = AGGREGATE_FACTOR[type];
+  if (factor !== undefined) {
+    const count = Number(header);
+    const children: Frame[] = [];
+    for (let i = 0; i < count * factor; i++) {
+      const child = parseFrame(buf, end);
+      if (child === undefined) return undefined;
+      children.push(child);
+      end = child.end;
+    }
+    return { type, header, children, end };
+  }
+  if ((type === '$' || type === '=' || type === '!') && header !== '-1') {
+    const length = Number(header);
+    if (buf.length < end + length + 2) return undefined;
+    const payload = buf.toString('latin1', end, end + length);
+    return { type, header, payload, children: [], end: end + length + 2 };
+  }
+  return { type, header, children: [], end };
+}
+
+/** The one frame `buf` holds; throws if it holds less or more. */
+export function parseWhole(buf: Buffer): Frame {
+  const frame = parseFrame(buf, 0);
+  if (frame === undefined || frame.end !== buf.length) throw new Error(`not exactly one RESP frame: ${buf.toString('latin1')}`);
+  return frame;
+}
+
 export function decodeReply(buf: Buffer): Decoded {
-  const [v, end] = decodeAt(buf, 0);
-  if (end !== buf.length) throw new Error(`trailing bytes after reply at ${end}`);
-  return v;
+  const frame = parseFrame(buf, 0);
+  if (frame === undefined) throw new Error('truncated reply');
+  if (frame.end !== buf.length) throw new Error(`trailing bytes after reply at ${frame.end}`);
+  return frameValue(frame);
 }
 
-function line(buf: Buffer, pos: number): [string, number] {
-  const e = buf.indexOf('\r\n', pos, 'latin1');
-  if (e < 0) throw new Error('truncated reply');
-  return [buf.toString('latin1', pos, e), e + 2];
-}
-
-function decodeAt(buf: Buffer, pos: number): [Decoded, number] {
-  const type = String.fromCharCode(buf[pos]);
-  const [head, next] = line(buf, pos + 1);
+/** A frame as a plain value, in the shapes listed at the top of this file. */
+export function frameValue(frame: Frame): Decoded {
+  const { type, header: head } = frame;
   switch (type) {
     case '+':
-      return [{ status: head }, next];
+      return { status: head };
     case '-':
-      return [{ error: head }, next];
+      return { error: head };
     case ':':
-      return [Number(head), next];
+      return Number(head);
     case '_':
-      return [null, next];
+      return null;
     case '#':
-      return [head === 't', next];
+      return head === 't';
     case ',':
-      return [{ double: head }, next];
+      return { double: head };
     case '(':
-      return [BigInt(head), next];
+      return BigInt(head);
     case '$':
     case '=':
     case '!': {
-      const n = Number(head);
-      if (n < 0) return [null, next];
-      const text = buf.toString('latin1', next, next + n);
-      const end = next + n + 2;
-      if (type === '!') return [{ error: text }, end];
-      return [type === '=' ? text.slice(4) : text, end];
+      if (frame.payload === undefined) return null;
+      if (type === '!') return { error: frame.payload };
+      return type === '=' ? frame.payload.slice(4) : frame.payload;
     }
     case '*':
     case '~':
     case '>': {
-      const n = Number(head);
-      if (n < 0) return [null, next];
-      const items: Decoded[] = [];
-      let p = next;
-      for (let i = 0; i < n; i++) {
-        const [v, q] = decodeAt(buf, p);
-        items.push(v);
-        p = q;
-      }
-      return [type === '~' ? { set: items } : items, p];
+      if (Number(head) < 0) return null;
+      const items = frame.children.map(frameValue);
+      return type === '~' ? { set: items } : items;
     }
     case '%': {
-      const n = Number(head);
       const entries: [Decoded, Decoded][] = [];
-      let p = next;
-      for (let i = 0; i < n; i++) {
-        const [k, q] = decodeAt(buf, p);
-        const [v, r] = decodeAt(buf, q);
-        entries.push([k, v]);
-        p = r;
-      }
-      return [{ map: entries }, p];
+      for (let i = 0; i < frame.children.length; i += 2) entries.push([frameValue(frame.children[i]), frameValue(frame.children[i + 1])]);
+      return { map: entries };
     }
     default:
       throw new Error(`unknown RESP type ${JSON.stringify(type)}`);
   }
+}
+
+/**
+ * A RESP2 reply in the shape the persistence and replication tests compare: statuses and
+ * bulk strings as strings, errors as `{error}`, integers as numbers, nil as null, arrays
+ * as arrays (RESP3 sets as arrays, maps flattened to key, value, ...; doubles as text).
+ */
+export type Resp = string | number | null | Resp[] | { error: string };
+
+export function decodeResp(buf: Buffer): Resp {
+  return plain(decodeReply(buf));
+}
+
+function plain(v: Decoded): Resp {
+  if (v === null || typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if ('status' in v) return v.status;
+  if ('error' in v) return { error: v.error };
+  if ('double' in v) return v.double;
+  if ('set' in v) return v.set.map(plain);
+  return v.map.flatMap(([k, x]) => [plain(k), plain(x)]);
+}
+
+/**
+ * The texts of a reply's leaves, depth first, for replies compared regardless of order
+ * or only by size (HGETALL, SMEMBERS, SRANDMEMBER): bulk strings, integers, doubles and
+ * statuses as their text, nil as "(nil)"; aggregates contribute their elements, other
+ * types (booleans, errors, verbatim, big numbers) nothing.
+ */
+export function replyLeaves(raw: Buffer): string[] {
+  const out: string[] = [];
+  const walk = (f: Frame): void => {
+    if (f.children.length > 0) return f.children.forEach(walk);
+    if (f.type === '$') out.push(f.payload ?? '(nil)');
+    else if (f.type === ':' || f.type === ',' || f.type === '+') out.push(f.header);
+    else if (f.type === '_') out.push('(nil)');
+  };
+  walk(parseWhole(raw));
+  return out;
 }
 
 export interface NormalizedFunction {

@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeCommand, RespClient } from '../support/resp-client.js';
-import { ORACLE_MISSING, startPair, type Pair } from '../support/oracle.js';
+import { pairPerFile, type Pair } from '../support/oracle.js';
+
+const withPair = pairPerFile({}, []);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -206,14 +208,8 @@ const scenarios: Record<string, [number, Scenario]> = {
   ],
 };
 
-test('blocking commands behave like redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    for (const [name, [clients, scenario]] of Object.entries(scenarios)) {
-      await t.test(name, () => sameScenario(pair, clients, scenario));
-    }
-  } finally {
-    await pair.close();
+test('blocking commands behave like redis-server', withPair(async (pair, t) => {
+  for (const [name, [clients, scenario]] of Object.entries(scenarios)) {
+    await t.test(name, () => sameScenario(pair, clients, scenario));
   }
-});
+}));

@@ -2,8 +2,11 @@
  * Hash commands against redis-server 7.0.15, RESP2 and RESP3.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, sameLength, sameUnordered, type Command } from './helpers.js';
+import { scanReply } from '../support/resp-decode.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['HSET', 'h', 'a', '1', 'b', '2'],
@@ -93,54 +96,41 @@ const script: Command[] = [
   ['OBJECT', 'ENCODING', 'longfield'],
 ];
 
-test('hash commands match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-    // Conversion to hashtable past hash-max-listpack-entries, and HSCAN over it.
-    await pair.both('FLUSHALL');
-    const args: Command = ['HSET', 'big'];
-    for (let i = 0; i < 600; i++) args.push(`f${i}`, `v${i}`);
-    await pair.same(...args);
-    await pair.same('OBJECT', 'ENCODING', 'big');
-    await pair.same('HLEN', 'big');
-    await sameUnordered(pair, 'HKEYS', 'big');
-    await sameUnordered(pair, 'HGETALL', 'big');
-    for (let i = 0; i < 590; i++) await pair.same('HDEL', 'big', `f${i}`);
-    await pair.same('OBJECT', 'ENCODING', 'big');
-    await sameLength(pair, 'HRANDFIELD', 'big', '5');
-    await sameLength(pair, 'HRANDFIELD', 'big', '-20', 'WITHVALUES');
-    await pair.both('CONFIG', 'SET', 'hash-max-listpack-entries', '2');
-    await pair.same('HSET', 'c', 'a', '1', 'b', '2');
-    await pair.same('OBJECT', 'ENCODING', 'c');
-    await pair.same('HSET', 'c', 'c', '3');
-    await pair.same('OBJECT', 'ENCODING', 'c');
-    await pair.both('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
-  } finally {
-    await pair.close();
-  }
-});
+test('hash commands match redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+  // Conversion to hashtable past hash-max-listpack-entries, and HSCAN over it.
+  await pair.both('FLUSHALL');
+  const args: Command = ['HSET', 'big'];
+  for (let i = 0; i < 600; i++) args.push(`f${i}`, `v${i}`);
+  await pair.same(...args);
+  await pair.same('OBJECT', 'ENCODING', 'big');
+  await pair.same('HLEN', 'big');
+  await sameUnordered(pair, 'HKEYS', 'big');
+  await sameUnordered(pair, 'HGETALL', 'big');
+  for (let i = 0; i < 590; i++) await pair.same('HDEL', 'big', `f${i}`);
+  await pair.same('OBJECT', 'ENCODING', 'big');
+  await sameLength(pair, 'HRANDFIELD', 'big', '5');
+  await sameLength(pair, 'HRANDFIELD', 'big', '-20', 'WITHVALUES');
+  await pair.both('CONFIG', 'SET', 'hash-max-listpack-entries', '2');
+  await pair.same('HSET', 'c', 'a', '1', 'b', '2');
+  await pair.same('OBJECT', 'ENCODING', 'c');
+  await pair.same('HSET', 'c', 'c', '3');
+  await pair.same('OBJECT', 'ENCODING', 'c');
+  await pair.both('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
+}));
 
-test('HSCAN over a hashtable returns every field exactly once', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    const args: Command = ['HSET', 'big'];
-    for (let i = 0; i < 1000; i++) args.push(`f${i}`, `${i}`);
-    await pair.ours.call(...args);
-    const seen = new Map<string, string>();
-    let cursor = '0';
-    do {
-      const raw = (await pair.ours.call('HSCAN', 'big', cursor, 'COUNT', '50')).toString('latin1');
-      const parts = raw.split('\r\n');
-      cursor = parts[2];
-      const items = parts.slice(4).filter((_, i) => i % 2 === 1);
-      for (let i = 0; i + 1 < items.length; i += 2) seen.set(items[i], items[i + 1]);
-    } while (cursor !== '0');
-    if (seen.size !== 1000) throw new Error(`HSCAN saw ${seen.size} fields`);
-    if (seen.get('f7') !== '7') throw new Error('HSCAN value mismatch');
-  } finally {
-    await pair.close();
-  }
-});
+test('HSCAN over a hashtable returns every field exactly once', withPair(async (pair) => {
+  const args: Command = ['HSET', 'big'];
+  for (let i = 0; i < 1000; i++) args.push(`f${i}`, `${i}`);
+  await pair.ours.call(...args);
+  const seen = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const reply = scanReply(await pair.ours.call('HSCAN', 'big', cursor, 'COUNT', '50'));
+    cursor = reply.cursor;
+    const items = reply.keys;
+    for (let i = 0; i + 1 < items.length; i += 2) seen.set(items[i], items[i + 1]);
+  } while (cursor !== '0');
+  if (seen.size !== 1000) throw new Error(`HSCAN saw ${seen.size} fields`);
+  if (seen.get('f7') !== '7') throw new Error('HSCAN value mismatch');
+}));

@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Pair } from '../support/oracle.js';
+import { replyLeaves } from '../support/resp-decode.js';
 
 export type Command = (string | number)[];
 
@@ -19,37 +20,18 @@ export async function sameInBothProtocols(pair: Pair, commands: Command[]): Prom
   await pair.both('HELLO', '2');
 }
 
-/** Splits a raw RESP2/RESP3 aggregate of bulk strings/integers into its element texts. */
-export function flatElements(raw: Buffer): string[] {
-  const text = raw.toString('latin1');
-  const out: string[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\r\n', pos);
-    const type = text[pos];
-    const head = text.slice(pos + 1, nl);
-    pos = nl + 2;
-    if (type === '$' && Number(head) >= 0) {
-      out.push(text.slice(pos, pos + Number(head)));
-      pos += Number(head) + 2;
-    } else if (type === ':' || type === ',' || type === '+') out.push(head);
-    else if (type === '$' || type === '_') out.push('(nil)');
-  }
-  return out;
-}
-
 /** Asserts both servers return the same elements, in any order (unordered replies). */
 export async function sameUnordered(pair: Pair, ...args: Command): Promise<void> {
   const [r, o] = await pair.both(...args);
   const rt = r.toString('latin1');
   const ot = o.toString('latin1');
   assert.equal(ot[0], rt[0], `reply type to ${JSON.stringify(args)}: ${ot} vs ${rt}`);
-  assert.deepEqual(flatElements(o).sort(), flatElements(r).sort(), `reply to ${JSON.stringify(args)}`);
+  assert.deepEqual(replyLeaves(o).sort(), replyLeaves(r).sort(), `reply to ${JSON.stringify(args)}`);
 }
 
 /** Asserts both replies are arrays of the same length (random replies). */
 export async function sameLength(pair: Pair, ...args: Command): Promise<void> {
   const [r, o] = await pair.both(...args);
-  assert.equal(flatElements(o).length, flatElements(r).length, `reply length to ${JSON.stringify(args)}`);
+  assert.equal(replyLeaves(o).length, replyLeaves(r).length, `reply length to ${JSON.stringify(args)}`);
   assert.equal(o.toString('latin1').split('\r\n')[0], r.toString('latin1').split('\r\n')[0], `reply header to ${JSON.stringify(args)}`);
 }

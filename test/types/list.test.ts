@@ -2,8 +2,10 @@
  * List commands (non-blocking) against redis-server 7.0.15, RESP2 and RESP3.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['LPUSH', 'l', 'a', 'b', 'c'],
@@ -135,19 +137,13 @@ const script: Command[] = [
   ['OBJECT', 'ENCODING', 'dst'],
 ];
 
-test('list commands match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-    // A long list exercises the deque's growth and wrap-around.
-    await pair.both('FLUSHALL');
-    for (let i = 0; i < 300; i++) await pair.same(i % 3 ? 'LPUSH' : 'RPUSH', 'long', `v${i}`);
-    await pair.same('LRANGE', 'long', '0', '-1');
-    for (let i = 0; i < 100; i++) await pair.same(i % 2 ? 'LPOP' : 'RPOP', 'long');
-    await pair.same('LINDEX', 'long', '57');
-    await pair.same('LRANGE', 'long', '0', '-1');
-  } finally {
-    await pair.close();
-  }
-});
+test('list commands match redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+  // A long list exercises the deque's growth and wrap-around.
+  await pair.both('FLUSHALL');
+  for (let i = 0; i < 300; i++) await pair.same(i % 3 ? 'LPUSH' : 'RPUSH', 'long', `v${i}`);
+  await pair.same('LRANGE', 'long', '0', '-1');
+  for (let i = 0; i < 100; i++) await pair.same(i % 2 ? 'LPOP' : 'RPOP', 'long');
+  await pair.same('LINDEX', 'long', '57');
+  await pair.same('LRANGE', 'long', '0', '-1');
+}));

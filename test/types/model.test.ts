@@ -5,8 +5,10 @@
  * failure (override with LUNAKV_MODEL_SEED).
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameUnordered, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 /** mulberry32: a small seeded PRNG. */
 function prng(seed: number): () => number {
@@ -83,9 +85,7 @@ function generator(rand: () => number) {
   return () => pick(makers)();
 }
 
-test('a random command sequence gives identical replies', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('a random command sequence gives identical replies', withPair(async (pair) => {
   const seed = Number(process.env.LUNAKV_MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const next = generator(prng(seed));
   const history: string[] = [];
@@ -100,7 +100,5 @@ test('a random command sequence gives identical replies', async (t) => {
     const recent = history.slice(-3000).join('\n');
     (e as Error).message = `model test failed with seed ${seed} (LUNAKV_MODEL_SEED=${seed}): ${(e as Error).message}\nlast commands:\n${recent}`;
     throw e;
-  } finally {
-    await pair.close();
   }
-});
+}));

@@ -2,8 +2,10 @@
  * Set commands against redis-server 7.0.15, RESP2 and RESP3.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, sameLength, sameUnordered, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 // Integer-only sets are intsets in Redis 7.0: their iteration order (sorted) is exact.
 const script: Command[] = [
@@ -98,34 +100,28 @@ const script: Command[] = [
   ['OBJECT', 'ENCODING', 'big2'],
 ];
 
-test('set commands match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-    await pair.both('FLUSHALL');
-    await pair.same('SADD', 's1', 'a', 'b', 'c', 'd');
-    await pair.same('SADD', 's2', 'c', 'd', 'e');
-    await sameUnordered(pair, 'SMEMBERS', 's1');
-    await sameUnordered(pair, 'SINTER', 's1', 's2');
-    await sameUnordered(pair, 'SUNION', 's1', 's2');
-    await sameUnordered(pair, 'SDIFF', 's1', 's2');
-    await pair.same('SUNIONSTORE', 'u', 's1', 's2');
-    await pair.same('OBJECT', 'ENCODING', 'u');
-    await sameLength(pair, 'SRANDMEMBER', 's1', '-10');
-    await sameLength(pair, 'SRANDMEMBER', 's1', '3');
-    await sameLength(pair, 'SPOP', 's1', '2');
-    await pair.same('SCARD', 's1');
-    // set-max-intset-entries
-    await pair.both('CONFIG', 'SET', 'set-max-intset-entries', '3');
-    await pair.same('SADD', 'n', '1', '2', '3');
-    await pair.same('OBJECT', 'ENCODING', 'n');
-    await pair.same('SADD', 'n', '4');
-    await pair.same('OBJECT', 'ENCODING', 'n');
-    await sameLength(pair, 'SPOP', 'n', '3');
-    await pair.same('OBJECT', 'ENCODING', 'n');
-    await pair.both('CONFIG', 'SET', 'set-max-intset-entries', '512');
-  } finally {
-    await pair.close();
-  }
-});
+test('set commands match redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+  await pair.both('FLUSHALL');
+  await pair.same('SADD', 's1', 'a', 'b', 'c', 'd');
+  await pair.same('SADD', 's2', 'c', 'd', 'e');
+  await sameUnordered(pair, 'SMEMBERS', 's1');
+  await sameUnordered(pair, 'SINTER', 's1', 's2');
+  await sameUnordered(pair, 'SUNION', 's1', 's2');
+  await sameUnordered(pair, 'SDIFF', 's1', 's2');
+  await pair.same('SUNIONSTORE', 'u', 's1', 's2');
+  await pair.same('OBJECT', 'ENCODING', 'u');
+  await sameLength(pair, 'SRANDMEMBER', 's1', '-10');
+  await sameLength(pair, 'SRANDMEMBER', 's1', '3');
+  await sameLength(pair, 'SPOP', 's1', '2');
+  await pair.same('SCARD', 's1');
+  // set-max-intset-entries
+  await pair.both('CONFIG', 'SET', 'set-max-intset-entries', '3');
+  await pair.same('SADD', 'n', '1', '2', '3');
+  await pair.same('OBJECT', 'ENCODING', 'n');
+  await pair.same('SADD', 'n', '4');
+  await pair.same('OBJECT', 'ENCODING', 'n');
+  await sameLength(pair, 'SPOP', 'n', '3');
+  await pair.same('OBJECT', 'ENCODING', 'n');
+  await pair.both('CONFIG', 'SET', 'set-max-intset-entries', '512');
+}));

@@ -2,8 +2,10 @@
  * SORT and SORT_RO against redis-server 7.0.15, RESP2 and RESP3.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['RPUSH', 'l', '3', '1', '2', '10', '-1.5'],
@@ -57,12 +59,6 @@ const script: Command[] = [
   ['SORT', 'ties', 'BY', 'missing_*', 'ALPHA'],
 ];
 
-test('SORT matches redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-  } finally {
-    await pair.close();
-  }
-});
+test('SORT matches redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+}));

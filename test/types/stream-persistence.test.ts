@@ -10,8 +10,11 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startServer } from '../../src/index.js';
 import { RespClient } from '../support/resp-client.js';
-import { ORACLE_MISSING, oracleAvailable, startPair } from '../support/oracle.js';
-import { decodeResp, q, redisServerArgs, removeDir, spawnServer, stopChild, tempDir, testPort, type Resp } from '../persistence-files/support.js';
+import { ORACLE_MISSING, oracleAvailable, ownPair, pairPerFile } from '../support/oracle.js';
+import { q, redisServerArgs, removeDir, spawnServer, stopChild, tempDir, testPort } from '../persistence-files/support.js';
+import { decodeResp, type Resp } from '../support/resp-decode.js';
+
+const withPair = pairPerFile();
 
 /** A stream spanning several nodes (stream-node-max-entries 100), mixed field sets, big IDs. */
 function streamCommands(key: string): (string | number)[][] {
@@ -49,42 +52,36 @@ async function streamView(client: RespClient, key: string): Promise<Resp[]> {
   ];
 }
 
-test('stream DUMP payloads equal redis-server\'s and RESTORE across implementations', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    for (const c of streamCommands('s')) await pair.same(...c);
-    await pair.same('XADD', 'empty', 'MAXLEN', 0, '5-5', 'f', 'v');
-    await pair.same('XADD', 'one', '1-1', 'f', 'v');
-    // Without consumer groups (no clocks inside), the payloads are byte-identical.
-    await pair.same('DUMP', 's');
-    await pair.same('DUMP', 'empty');
-    await pair.same('DUMP', 'one');
+test('stream DUMP payloads equal redis-server\'s and RESTORE across implementations', withPair(async (pair) => {
+  for (const c of streamCommands('s')) await pair.same(...c);
+  await pair.same('XADD', 'empty', 'MAXLEN', 0, '5-5', 'f', 'v');
+  await pair.same('XADD', 'one', '1-1', 'f', 'v');
+  // Without consumer groups (no clocks inside), the payloads are byte-identical.
+  await pair.same('DUMP', 's');
+  await pair.same('DUMP', 'empty');
+  await pair.same('DUMP', 'one');
 
-    for (const c of groupCommands('s')) await pair.same(...c);
-    await pair.same('XDEL', 's', '1700000000020-60', '1700000000000-2');
-    const [fromRedis, fromOurs] = await pair.both('DUMP', 's');
-    await pair.same('RESTORE', 'copy-of-ours', 0, Buffer.from(decodeResp(fromOurs) as string, 'latin1'));
-    await pair.same('RESTORE', 'copy-of-redis', 0, Buffer.from(decodeResp(fromRedis) as string, 'latin1'));
-    for (const key of ['s', 'copy-of-ours', 'copy-of-redis']) {
-      await pair.same('XRANGE', key, '-', '+');
-      await pair.same('XINFO', 'STREAM', key);
-      await pair.same('XINFO', 'GROUPS', key);
-      await pair.same('XPENDING', key, 'readers');
-    }
-    // Restored streams keep working like the original: appends, reads and trims.
-    for (const key of ['copy-of-ours', 'copy-of-redis']) {
-      await pair.same('XADD', key, '*', 'after', 'restore');
-      await pair.same('XREADGROUP', 'GROUP', 'late', 'dave', 'STREAMS', key, '>');
-      await pair.same('XTRIM', key, 'MAXLEN', '~', 50);
-      await pair.same('XLEN', key);
-      await pair.same('XINFO', 'GROUPS', key);
-    }
-    await pair.same('RESTORE', 'bad', 0, Buffer.from('\x13\x01\x10garbage\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00', 'latin1'));
-  } finally {
-    await pair.close();
+  for (const c of groupCommands('s')) await pair.same(...c);
+  await pair.same('XDEL', 's', '1700000000020-60', '1700000000000-2');
+  const [fromRedis, fromOurs] = await pair.both('DUMP', 's');
+  await pair.same('RESTORE', 'copy-of-ours', 0, Buffer.from(decodeResp(fromOurs) as string, 'latin1'));
+  await pair.same('RESTORE', 'copy-of-redis', 0, Buffer.from(decodeResp(fromRedis) as string, 'latin1'));
+  for (const key of ['s', 'copy-of-ours', 'copy-of-redis']) {
+    await pair.same('XRANGE', key, '-', '+');
+    await pair.same('XINFO', 'STREAM', key);
+    await pair.same('XINFO', 'GROUPS', key);
+    await pair.same('XPENDING', key, 'readers');
   }
-});
+  // Restored streams keep working like the original: appends, reads and trims.
+  for (const key of ['copy-of-ours', 'copy-of-redis']) {
+    await pair.same('XADD', key, '*', 'after', 'restore');
+    await pair.same('XREADGROUP', 'GROUP', 'late', 'dave', 'STREAMS', key, '>');
+    await pair.same('XTRIM', key, 'MAXLEN', '~', 50);
+    await pair.same('XLEN', key);
+    await pair.same('XINFO', 'GROUPS', key);
+  }
+  await pair.same('RESTORE', 'bad', 0, Buffer.from('\x13\x01\x10garbage\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00', 'latin1'));
+}));
 
 test('dump.rdb with streams: lunakv -> redis-check-rdb and redis-server, redis-server -> lunakv', async (t) => {
   if (!oracleAvailable()) return t.skip(ORACLE_MISSING);
@@ -127,9 +124,7 @@ test('dump.rdb with streams: lunakv -> redis-check-rdb and redis-server, redis-s
   }
 });
 
-test('stream commands in the AOF: DEBUG LOADAOF with another node size gives what redis-server gives', async (t) => {
-  const pair = await startPair({ 'enable-debug-command': 'yes', 'enable-protected-configs': 'yes', 'aof-use-rdb-preamble': 'no', appendfsync: 'always', 'stream-node-max-entries': '10' });
-  if (!pair) return t.skip(ORACLE_MISSING);
+test('stream commands in the AOF: DEBUG LOADAOF with another node size gives what redis-server gives', ownPair({ 'enable-debug-command': 'yes', 'enable-protected-configs': 'yes', 'aof-use-rdb-preamble': 'no', appendfsync: 'always', 'stream-node-max-entries': '10' }, async (pair) => {
   const dirs = [tempDir('stream-aof-redis'), tempDir('stream-aof-lunakv')];
   try {
     // Each server logs to its own directory, from an empty dataset.
@@ -171,45 +166,38 @@ test('stream commands in the AOF: DEBUG LOADAOF with another node size gives wha
     await pair.same('DEBUG', 'LOADAOF');
     for (const v of views) await pair.same(...v);
   } finally {
-    await pair.close();
     for (const dir of dirs) removeDir(dir);
   }
-});
+}));
 
-test('MEMORY USAGE: null for missing keys, grows with the value, Redis errors', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await pair.same('MEMORY', 'USAGE', 'missing');
-    await pair.same('SET', 'k', 'v');
-    await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES');
-    await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES', -1);
-    await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES', 'x');
-    await pair.same('MEMORY', 'USAGE', 'k', 'FOO', 1);
-    await pair.same('MEMORY', 'HELP');
-    await pair.same('MEMORY', 'FOO');
-    const usage = async (...args: (string | number)[]) => decodeResp(await pair.ours.call('MEMORY', 'USAGE', ...args)) as number;
-    const small = await usage('k');
-    await pair.same('SET', 'k', 'v'.repeat(10000));
-    const large = await usage('k', 'SAMPLES', 0);
-    assert.ok(small > 16 && small < 100, `small string ${small}`);
-    assert.ok(large > 10000 && large < 12000, `large string ${large}`);
-    for (const [add, key] of [['RPUSH', 'l'], ['SADD', 's'], ['HSET', 'h'], ['ZADD', 'z']] as const) {
-      const sizes: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        for (let i = 0; i < 100; i++) {
-          const n = round * 100 + i;
-          if (add === 'HSET' || add === 'ZADD') await pair.ours.call(add, key, n, `member-${n}`);
-          else await pair.ours.call(add, key, `member-${n}`);
-        }
-        sizes.push(await usage(key));
+test('MEMORY USAGE: null for missing keys, grows with the value, Redis errors', withPair(async (pair) => {
+  await pair.same('MEMORY', 'USAGE', 'missing');
+  await pair.same('SET', 'k', 'v');
+  await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES');
+  await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES', -1);
+  await pair.same('MEMORY', 'USAGE', 'k', 'SAMPLES', 'x');
+  await pair.same('MEMORY', 'USAGE', 'k', 'FOO', 1);
+  await pair.same('MEMORY', 'HELP');
+  await pair.same('MEMORY', 'FOO');
+  const usage = async (...args: (string | number)[]) => decodeResp(await pair.ours.call('MEMORY', 'USAGE', ...args)) as number;
+  const small = await usage('k');
+  await pair.same('SET', 'k', 'v'.repeat(10000));
+  const large = await usage('k', 'SAMPLES', 0);
+  assert.ok(small > 16 && small < 100, `small string ${small}`);
+  assert.ok(large > 10000 && large < 12000, `large string ${large}`);
+  for (const [add, key] of [['RPUSH', 'l'], ['SADD', 's'], ['HSET', 'h'], ['ZADD', 'z']] as const) {
+    const sizes: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 100; i++) {
+        const n = round * 100 + i;
+        if (add === 'HSET' || add === 'ZADD') await pair.ours.call(add, key, n, `member-${n}`);
+        else await pair.ours.call(add, key, `member-${n}`);
       }
-      assert.ok(sizes[0] < sizes[1] && sizes[1] < sizes[2], `${key}: ${sizes}`);
+      sizes.push(await usage(key));
     }
-    const stats = decodeResp(await pair.ours.call('MEMORY', 'STATS')) as Resp[];
-    assert.equal(stats[0], 'peak.allocated');
-    assert.ok(stats.includes('keys.count'));
-  } finally {
-    await pair.close();
+    assert.ok(sizes[0] < sizes[1] && sizes[1] < sizes[2], `${key}: ${sizes}`);
   }
-});
+  const stats = decodeResp(await pair.ours.call('MEMORY', 'STATS')) as Resp[];
+  assert.equal(stats[0], 'peak.allocated');
+  assert.ok(stats.includes('keys.count'));
+}));

@@ -3,8 +3,10 @@
  * replies deterministic; idle times are compared only where they are 0-ish.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['XADD', 's', '1-1', 'a', '1'],
@@ -122,23 +124,17 @@ const script: Command[] = [
   ['TYPE', 's'],
 ];
 
-test('stream commands match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-    // Trimming: exact and approximate (whole 100-entry nodes).
-    await pair.both('FLUSHALL');
-    for (let i = 1; i <= 250; i++) await pair.same('XADD', 't', `${i}-0`, 'f', 'v');
-    await pair.same('XTRIM', 't', 'MAXLEN', '~', '120');
-    await pair.same('XLEN', 't');
-    await pair.same('XTRIM', 't', 'MAXLEN', '~', '10', 'LIMIT', '50');
-    await pair.same('XTRIM', 't', 'MINID', '~', '220');
-    await pair.same('XTRIM', 't', 'MINID', '=', '230');
-    await pair.same('XADD', 't', 'MAXLEN', '5', '300-0', 'f', 'v');
-    await pair.same('XRANGE', 't', '-', '+');
-    await pair.same('XINFO', 'STREAM', 't');
-  } finally {
-    await pair.close();
-  }
-});
+test('stream commands match redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+  // Trimming: exact and approximate (whole 100-entry nodes).
+  await pair.both('FLUSHALL');
+  for (let i = 1; i <= 250; i++) await pair.same('XADD', 't', `${i}-0`, 'f', 'v');
+  await pair.same('XTRIM', 't', 'MAXLEN', '~', '120');
+  await pair.same('XLEN', 't');
+  await pair.same('XTRIM', 't', 'MAXLEN', '~', '10', 'LIMIT', '50');
+  await pair.same('XTRIM', 't', 'MINID', '~', '220');
+  await pair.same('XTRIM', 't', 'MINID', '=', '230');
+  await pair.same('XADD', 't', 'MAXLEN', '5', '300-0', 'f', 'v');
+  await pair.same('XRANGE', 't', '-', '+');
+  await pair.same('XINFO', 'STREAM', 't');
+}));

@@ -2,8 +2,10 @@
  * Sorted set commands against redis-server 7.0.15, RESP2 and RESP3.
  */
 import { test } from 'node:test';
-import { ORACLE_MISSING, startPair } from '../support/oracle.js';
+import { pairPerFile } from '../support/oracle.js';
 import { sameInBothProtocols, sameLength, sameUnordered, type Command } from './helpers.js';
+
+const withPair = pairPerFile();
 
 const script: Command[] = [
   ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '1.5', 'aa', '-inf', 'min', '+inf', 'max'],
@@ -202,36 +204,30 @@ const script: Command[] = [
   ['OBJECT', 'ENCODING', 'fmt'],
 ];
 
-test('sorted set commands match redis-server', async (t) => {
-  const pair = await startPair();
-  if (!pair) return t.skip(ORACLE_MISSING);
-  try {
-    await sameInBothProtocols(pair, script);
-    await pair.both('FLUSHALL');
-    // Past zset-max-listpack-entries: skiplist encoding, ranks and ranges still exact.
-    const args: Command = ['ZADD', 'big'];
-    for (let i = 0; i < 300; i++) args.push(String((i * 7919) % 1000), `m${i}`);
-    await pair.same(...args);
-    await pair.same('OBJECT', 'ENCODING', 'big');
-    await pair.same('ZRANGE', 'big', '0', '-1', 'WITHSCORES');
-    await pair.same('ZRANGE', 'big', '100', '(500', 'BYSCORE', 'LIMIT', '5', '20');
-    await pair.same('ZREVRANGE', 'big', '10', '40');
-    for (let i = 0; i < 300; i += 13) await pair.same('ZRANK', 'big', `m${i}`);
-    await pair.same('ZCOUNT', 'big', '100', '900');
-    await pair.same('ZREMRANGEBYRANK', 'big', '10', '250');
-    await pair.same('ZRANGE', 'big', '0', '-1', 'WITHSCORES');
-    await pair.same('OBJECT', 'ENCODING', 'big');
-    await sameUnordered(pair, 'ZRANDMEMBER', 'big', '100');
-    await sameLength(pair, 'ZRANDMEMBER', 'big', '-5', 'WITHSCORES');
-    await pair.same('ZUNIONSTORE', 'small', '1', 'big');
-    await pair.same('OBJECT', 'ENCODING', 'small');
-    await pair.same('ZADD', 'long', '1', 'x'.repeat(65));
-    await pair.same('OBJECT', 'ENCODING', 'long');
-    await pair.both('CONFIG', 'SET', 'zset-max-listpack-entries', '0');
-    await pair.same('ZADD', 'zero', '1', 'a');
-    await pair.same('OBJECT', 'ENCODING', 'zero');
-    await pair.both('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
-  } finally {
-    await pair.close();
-  }
-});
+test('sorted set commands match redis-server', withPair(async (pair) => {
+  await sameInBothProtocols(pair, script);
+  await pair.both('FLUSHALL');
+  // Past zset-max-listpack-entries: skiplist encoding, ranks and ranges still exact.
+  const args: Command = ['ZADD', 'big'];
+  for (let i = 0; i < 300; i++) args.push(String((i * 7919) % 1000), `m${i}`);
+  await pair.same(...args);
+  await pair.same('OBJECT', 'ENCODING', 'big');
+  await pair.same('ZRANGE', 'big', '0', '-1', 'WITHSCORES');
+  await pair.same('ZRANGE', 'big', '100', '(500', 'BYSCORE', 'LIMIT', '5', '20');
+  await pair.same('ZREVRANGE', 'big', '10', '40');
+  for (let i = 0; i < 300; i += 13) await pair.same('ZRANK', 'big', `m${i}`);
+  await pair.same('ZCOUNT', 'big', '100', '900');
+  await pair.same('ZREMRANGEBYRANK', 'big', '10', '250');
+  await pair.same('ZRANGE', 'big', '0', '-1', 'WITHSCORES');
+  await pair.same('OBJECT', 'ENCODING', 'big');
+  await sameUnordered(pair, 'ZRANDMEMBER', 'big', '100');
+  await sameLength(pair, 'ZRANDMEMBER', 'big', '-5', 'WITHSCORES');
+  await pair.same('ZUNIONSTORE', 'small', '1', 'big');
+  await pair.same('OBJECT', 'ENCODING', 'small');
+  await pair.same('ZADD', 'long', '1', 'x'.repeat(65));
+  await pair.same('OBJECT', 'ENCODING', 'long');
+  await pair.both('CONFIG', 'SET', 'zset-max-listpack-entries', '0');
+  await pair.same('ZADD', 'zero', '1', 'a');
+  await pair.same('OBJECT', 'ENCODING', 'zero');
+  await pair.both('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
+}));

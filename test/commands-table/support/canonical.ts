@@ -3,7 +3,8 @@
  * which depends on a random hash seed, so those lists are sorted before comparing bytes.
  * Everything else stays byte for byte.
  */
-import { type Frame, frameText, parseWhole, serialize, sortElements, sortMapPairs } from './resp-frames.js';
+import { type Frame, parseWhole } from '../../support/resp-decode.js';
+import { frameText, serialize, sortElements, sortMapPairs } from './resp-frames.js';
 
 /** One COMMAND INFO entry with its nested subcommand entries sorted. */
 function canonicalInfoEntry(entry: Frame): Frame {

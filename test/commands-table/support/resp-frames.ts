@@ -1,58 +1,9 @@
 /**
- * Splits raw RESP2/RESP3 bytes into frames, keeping each frame's exact bytes, so replies
- * can be compared byte for byte after putting hash-ordered parts (Redis lists commands in
- * its dict's randomly seeded order) into a canonical order.
+ * Puts hash-ordered parts of a reply (Redis lists commands in its dict's randomly seeded
+ * order) into a canonical order and re-serializes it, so replies can be compared byte for
+ * byte. Parsing is test/support/resp-decode.ts's (`parseWhole`, `Frame`).
  */
-
-export interface Frame {
-  /** The type byte: '*', '%', '~', '$', '+', ':', ... */
-  type: string;
-  /** The header line without type byte and CRLF: a length, or the simple value. */
-  header: string;
-  /** Bulk payload (for '$' / '=' / '!'). */
-  payload?: string;
-  /** Child frames of aggregates. */
-  children: Frame[];
-  /** Offset just past the frame in the parsed buffer. */
-  end: number;
-}
-
-const AGGREGATE_FACTOR: Record<string, number> = { '*': 1, '~': 1, '>': 1, '%': 2, '|': 2 };
-
-/** Parses one frame at `offset`; undefined when the buffer holds only part of it. */
-export function parseFrame(buf: Buffer, offset: number): Frame | undefined {
-  if (offset >= buf.length) return undefined;
-  const lineEnd = buf.indexOf('\r\n', offset, 'latin1');
-  if (lineEnd < 0) return undefined;
-  const type = String.fromCharCode(buf[offset]);
-  const header = buf.toString('latin1', offset + 1, lineEnd);
-  let end = lineEnd + 2;
-  const factor = AGGREGATE_FACTOR[type];
-  if (factor !== undefined) {
-    const count = Number(header);
-    const children: Frame[] = [];
-    for (let i = 0; i < count * factor; i++) {
-      const child = parseFrame(buf, end);
-      if (child === undefined) return undefined;
-      children.push(child);
-      end = child.end;
-    }
-    return { type, header, children, end };
-  }
-  if ((type === '$' || type === '=' || type === '!') && header !== '-1') {
-    const length = Number(header);
-    if (buf.length < end + length + 2) return undefined;
-    const payload = buf.toString('latin1', end, end + length);
-    return { type, header, payload, children: [], end: end + length + 2 };
-  }
-  return { type, header, children: [], end };
-}
-
-export function parseWhole(buf: Buffer): Frame {
-  const frame = parseFrame(buf, 0);
-  if (frame === undefined || frame.end !== buf.length) throw new Error(`not exactly one RESP frame: ${buf.toString('latin1')}`);
-  return frame;
-}
+import type { Frame } from '../../support/resp-decode.js';
 
 /** The frame's bytes, re-serialized (identical to the input for an unmodified frame). */
 export function serialize(frame: Frame): string {

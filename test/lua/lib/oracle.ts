@@ -4,13 +4,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { LuaLibError } from '../../../src/lua/errors.js';
 import { LuaTable } from '../../../src/lua/table.js';
 import type { LuaValue } from '../../../src/lua/value.js';
 import { cjsonNull } from '../../../src/lua/lib/cjson.js';
 import { quoteString } from '../../../src/lua/lib/format.js';
 import { numberToString } from '../../../src/lua/lib/number.js';
+import { RespClient } from '../../support/resp-client.js';
+import { decodeReply, type Decoded } from '../../support/resp-decode.js';
 
 export const luaAvailable = existsSync('/usr/bin/lua5.1');
 export const redisAvailable = existsSync('/usr/bin/redis-server');
@@ -84,11 +85,11 @@ function parseEmitted(out: string, count: number): OracleResult[] {
   return results;
 }
 
-/** A throwaway redis-server on a port in 7200-7299, with a tiny RESP2 client. */
+/** A throwaway redis-server on a port in 7200-7299, with a RESP client. */
 export class RedisOracle {
   private constructor(
     private readonly proc: ChildProcess,
-    private readonly socket: net.Socket,
+    private readonly client: RespClient,
   ) {}
 
   static async start(port: number): Promise<RedisOracle> {
@@ -97,11 +98,7 @@ export class RedisOracle {
     });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
-        const socket = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect(port, '127.0.0.1', () => resolve(s));
-          s.once('error', reject);
-        });
-        return new RedisOracle(proc, socket);
+        return new RedisOracle(proc, await RespClient.connect(port));
       } catch {
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -112,67 +109,27 @@ export class RedisOracle {
 
   /**
    * Run many EVALs pipelined; each script must return a string (or raise). Returns the
-   * bulk string (latin1) or the error text without the leading "ERR"/"-".
+   * bulk string (latin1) or the error text without the leading "-".
    */
   async evalMany(scripts: string[]): Promise<OracleResult[]> {
-    let request = '';
-    for (const script of scripts) request += encodeCommand(['EVAL', script, '0']);
-    const replies: OracleResult[] = [];
-    let buffer = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        buffer += chunk.toString('latin1');
-        for (;;) {
-          const parsed = parseReply(buffer);
-          if (!parsed) break;
-          replies.push(parsed[0]);
-          buffer = buffer.slice(parsed[1]);
-          if (replies.length === scripts.length) {
-            this.socket.off('data', onData);
-            resolve(replies);
-            return;
-          }
-        }
-      };
-      this.socket.on('data', onData);
-      this.socket.once('error', reject);
-      this.socket.write(Buffer.from(request, 'latin1'));
-    });
+    const replies = await this.client.pipeline(scripts.map((script) => ['EVAL', script, '0']));
+    return replies.map((raw) => oracleResult(decodeReply(raw)));
   }
 
   stop(): void {
-    this.socket.destroy();
+    this.client.close();
     this.proc.kill();
   }
 }
 
-function encodeCommand(args: string[]): string {
-  let out = `*${args.length}\r\n`;
-  for (const a of args) out += `$${a.length}\r\n${a}\r\n`;
-  return out;
-}
-
-/** Parse one RESP2 reply: strings come back as-is, integers as decimal, nil as "(nil)". */
-function parseReply(buf: string): [OracleResult, number] | undefined {
-  const eol = buf.indexOf('\r\n');
-  if (eol < 0) return undefined;
-  const line = buf.slice(1, eol);
-  switch (buf[0]) {
-    case '+':
-      return [{ ok: true, value: line }, eol + 2];
-    case '-':
-      return [{ ok: false, value: line }, eol + 2];
-    case ':':
-      return [{ ok: true, value: line }, eol + 2];
-    case '$': {
-      const len = Number(line);
-      if (len < 0) return [{ ok: true, value: '(nil)' }, eol + 2];
-      if (buf.length < eol + 2 + len + 2) return undefined;
-      return [{ ok: true, value: buf.slice(eol + 2, eol + 2 + len) }, eol + 2 + len + 2];
-    }
-    default:
-      throw new Error('unexpected reply type ' + buf[0]);
-  }
+/** One RESP2 reply: strings come back as-is, integers as decimal, nil as "(nil)". */
+function oracleResult(v: Decoded): OracleResult {
+  if (typeof v === 'string') return { ok: true, value: v };
+  if (v === null) return { ok: true, value: '(nil)' };
+  if (typeof v === 'number') return { ok: true, value: String(v) };
+  if (typeof v === 'object' && 'status' in v) return { ok: true, value: v.status };
+  if (typeof v === 'object' && 'error' in v) return { ok: false, value: v.error };
+  throw new Error('unexpected reply ' + JSON.stringify(v));
 }
 
 /**
