@@ -11,23 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RespClient } from '../test/support/resp-client.js';
+import { connectWhenUp } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LUNAKV_BIN = path.resolve(here, '../src/bin/lunakv-server.js');
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 
-async function connectWhenUp(port: number): Promise<RespClient> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      await c.call('PING');
-      return c;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`server on ${port} did not start`);
-}
 
 async function fill(client: RespClient): Promise<void> {
   const batch = 10_000;

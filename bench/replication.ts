@@ -12,8 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { RespClient } from '../test/support/resp-client.js';
+import { connectWhenUp } from './support.js';
+import { freePort } from '../test/support/ports.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LUNAKV_BIN = path.resolve(here, '../src/bin/lunakv-server.js');
@@ -28,29 +29,7 @@ interface Proc {
   dir: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
-async function connectWhenUp(port: number): Promise<RespClient> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      await c.call('PING');
-      return c;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`server on ${port} did not start`);
-}
 
 async function start(kind: Kind): Promise<Proc> {
   const port = await freePort();

@@ -121,6 +121,25 @@ export class MasterSide {
     if (this.replicas.length === 0) this.state.noReplicasSince = unixNow();
   }
 
+  /** A replica record from what the client announced with REPLCONF. */
+  private newReplica(client: Client, state: ReplicaSyncState, preSync: boolean): AttachedReplica {
+    const a = this.announce(client);
+    return {
+      client,
+      state,
+      listeningPort: a.listeningPort,
+      announcedIp: a.announcedIp,
+      capaEof: a.capaEof,
+      capaPsync2: a.capaPsync2,
+      preSync,
+      ackOffset: 0,
+      ackTime: unixNow(),
+      held: null,
+      heldBytes: 0,
+      softSince: 0,
+    };
+  }
+
   /** Stream bytes to every replica that takes them now. */
   send(bytes: string): void {
     for (let i = this.replicas.length - 1; i >= 0; i--) {
@@ -197,21 +216,7 @@ export class MasterSide {
       if (psync.replId !== '?') server.stats.syncPartialErr++;
     }
     server.stats.syncFull++;
-    const a = this.announce(client);
-    const replica: AttachedReplica = {
-      client,
-      state: 'wait_bgsave',
-      listeningPort: a.listeningPort,
-      announcedIp: a.announcedIp,
-      capaEof: a.capaEof,
-      capaPsync2: a.capaPsync2,
-      preSync: psync === null,
-      ackOffset: 0,
-      ackTime: unixNow(),
-      held: null,
-      heldBytes: 0,
-      softSince: 0,
-    };
+    const replica = this.newReplica(client, 'wait_bgsave', psync === null);
     this.attach(replica);
     if (this.state.backlog === null) {
       // A backlog created from scratch starts a new history with no past.
@@ -273,23 +278,9 @@ export class MasterSide {
       }
       return false;
     }
-    const a = this.announce(client);
-    const replica: AttachedReplica = {
-      client,
-      state: 'online',
-      listeningPort: a.listeningPort,
-      announcedIp: a.announcedIp,
-      capaEof: a.capaEof,
-      capaPsync2: a.capaPsync2,
-      preSync: false,
-      ackOffset: 0,
-      ackTime: unixNow(),
-      held: null,
-      heldBytes: 0,
-      softSince: 0,
-    };
+    const replica = this.newReplica(client, 'online', false);
     const sink = client.sink!;
-    sink.sendRaw!(a.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
+    sink.sendRaw!(replica.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
     const missing = backlog.from(offset);
     sink.sendRaw!(missing);
     this.attach(replica);

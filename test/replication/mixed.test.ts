@@ -33,6 +33,18 @@ async function numberField(n: Node, field: string, section = 'stats'): Promise<n
   return Number(await infoField(n, field, section));
 }
 
+/** top -> middle -> bottom with a workload before and after the links: the chain converges. */
+async function chainScenario(top: Node, middle: Node, bottom: Node, options: { functionRestore?: boolean } = {}): Promise<[Node, Node, Node]> {
+  await workload(top, 'before', options);
+  await replicate(middle, top);
+  await replicate(bottom, middle);
+  await workload(top, 'after', options);
+  await caughtUp(middle, top);
+  await caughtUp(bottom, middle);
+  await sameDataset(top, bottom);
+  return [top, middle, bottom];
+}
+
 /** Full sync, stream, convergence, then a killed link that resumes with +CONTINUE. */
 async function pairScenario(masterKind: 'redis' | 'lunakv', replicaKind: 'redis' | 'lunakv'): Promise<void> {
   const master = await node(masterKind);
@@ -90,16 +102,7 @@ describe('replication with redis-server', () => {
 
   test('lunakv -> lunakv -> lunakv: the sub-replica gets the top master stream unchanged', async (t) => {
     if (skipWithoutOracle(t)) return;
-    const top = await node('lunakv');
-    const middle = await node('lunakv');
-    const bottom = await node('lunakv');
-    await workload(top, 'before');
-    await replicate(middle, top);
-    await replicate(bottom, middle);
-    await workload(top, 'after');
-    await caughtUp(middle, top);
-    await caughtUp(bottom, middle);
-    await sameDataset(top, bottom);
+    const [top, , bottom] = await chainScenario(await node('lunakv'), await node('lunakv'), await node('lunakv'));
     for (const field of ['master_replid', 'master_repl_offset']) {
       assert.equal(await infoField(bottom, field), await infoField(top, field), `${field} of the sub-replica is the top master's`);
     }
@@ -107,16 +110,7 @@ describe('replication with redis-server', () => {
 
   test('redis-server -> lunakv -> redis-server chain converges', async (t) => {
     if (skipWithoutOracle(t)) return;
-    const top = await node('redis');
-    const middle = await node('lunakv');
-    const bottom = await node('redis');
-    await workload(top, 'before');
-    await replicate(middle, top);
-    await replicate(bottom, middle);
-    await workload(top, 'after');
-    await caughtUp(middle, top);
-    await caughtUp(bottom, middle);
-    await sameDataset(top, bottom);
+    const [top, , bottom] = await chainScenario(await node('redis'), await node('lunakv'), await node('redis'));
     assert.equal(await infoField(bottom, 'master_replid'), await infoField(top, 'master_replid'));
   });
 
@@ -273,18 +267,11 @@ describe('replication with redis-server', () => {
       if (!fs.existsSync(binary)) return t.skip(`${binary} is missing (../shared/oracles is not beside the checkout)`);
       const top = await redisNode({}, binary);
       nodes.push(top);
-      const middle = await node('lunakv');
       const bottom = await redisNode({}, binary);
       nodes.push(bottom);
       // Newer masters propagate FUNCTION RESTORE with their own payload version (11, 12),
       // which lunakv refuses as Redis 7.0 does until the newer-formats issue lands.
-      await workload(top, 'before', { functionRestore: false });
-      await replicate(middle, top);
-      await replicate(bottom, middle);
-      await workload(top, 'after', { functionRestore: false });
-      await caughtUp(middle, top);
-      await caughtUp(bottom, middle);
-      await sameDataset(top, bottom);
+      const [, middle] = await chainScenario(top, await node('lunakv'), bottom, { functionRestore: false });
       // The lunakv node takes over; the newer replica continues partially.
       assert.equal(text(await middle.client.call('REPLICAOF', 'NO', 'ONE')), '+OK\r\n');
       await middle.client.call('SET', 'promoted', name);

@@ -10,7 +10,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, type TestContext } from 'node:test';
-import net from 'node:net';
 import os from 'node:os';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RespClient } from './resp-client.js';
@@ -24,16 +23,8 @@ export function oracleAvailable(): boolean {
 
 export const ORACLE_MISSING = 'redis-server (the oracle) is not installed: run `apt-get install -y redis-server`';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
+export { freePort } from './ports.js';
+import { freePort } from './ports.js';
 
 /**
  * Oracles still running when the test file's tests are done are killed (a failed test
