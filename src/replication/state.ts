@@ -14,6 +14,7 @@
 import type { Client } from '../server/client.js';
 import type { ReplicationRole, Server } from '../server/server.js';
 import { encodeCommand } from '../server/propagation.js';
+import { BlockingManager } from '../server/blocking.js';
 import { ReplicationBacklog } from './backlog.js';
 import { MasterSide } from './master-side.js';
 import type { AttachedReplica, PsyncPoint, ReplicationCore } from './roles.js';
@@ -186,6 +187,8 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     const wasMaster = this.master === null;
     this.link?.close();
     this.link = null;
+    // Clients blocked while this was a master cannot be served as replicas (issue #2473).
+    BlockingManager.of(this.server).disconnectAllBlocked();
     this.master = { host, port };
     // CONFIG GET / REWRITE replicaof show the current master, as Redis's special config.
     this.server.config.setInitial('replicaof', `${host} ${port}`);

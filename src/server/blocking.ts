@@ -165,6 +165,20 @@ export class BlockingManager {
     });
   }
 
+  /**
+   * disconnectAllBlockedClients: the server became a replica, so a wait on its keys can no
+   * longer be served as the client meant it: an error, then the connection closes.
+   */
+  disconnectAllBlocked(): void {
+    const error = new ErrorReply('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    for (const client of this.server.clients.values()) {
+      const state = client.blocked as BlockedState | null;
+      if (!state || typeof state !== 'object' || !('tryServe' in state)) continue;
+      this.unblock(client, error);
+      client.closeAfterReply = true;
+    }
+  }
+
   /** CLIENT UNBLOCK: true when the client was blocked. */
   unblockByRequest(client: Client, asError: boolean): boolean {
     const state = client.blocked as BlockedState | null;

@@ -161,6 +161,8 @@ export class Propagator implements CommandObserver {
       this.persistence?.afterFlushAll();
       changed = true; // flushallCommand always ends with dirty++
     }
+    // forceCommandPropagation: FLUSHDB of an empty database is propagated too.
+    if (name === 'flushdb') changed = true;
     const target = PROPAGATE_ALL & client.propagateTo;
     if (target === 0) return;
     if (REPLICATION_ONLY.has(name)) {

@@ -282,6 +282,23 @@ describe('replication with redis-server', () => {
     });
   }
 
+  test('a client blocked on a master that becomes a replica is unblocked with redis-server\'s error', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const replies: string[] = [];
+    for (const kind of ['redis', 'lunakv'] as const) {
+      const master = await node('redis');
+      const former = await node(kind);
+      const blocked = await RespClient.connect(former.port);
+      const pending = blocked.call('BLPOP', 'foo', 0);
+      await eventually('the client blocks', async () => /blocked_clients:1/.test(text(await former.client.call('INFO', 'clients'))));
+      await former.client.call('REPLICAOF', '127.0.0.1', master.port);
+      replies.push(text(await pending));
+      blocked.close();
+    }
+    assert.equal(replies[1], replies[0]);
+    assert.match(replies[0]!, /^-UNBLOCKED force unblock/);
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.

@@ -84,6 +84,12 @@ describe('replication stream vs redis-server', () => {
     assert.ok(stream.length > 15);
   });
 
+  test('FLUSHDB and FLUSHALL are propagated even when there is nothing to flush', async (t) => {
+    if (!pair) return t.skip(ORACLE_MISSING);
+    const stream = await propagated([['SELECT', '3'], ['FLUSHDB'], ['FLUSHDB'], ['FLUSHALL'], ['FLUSHALL'], ['SELECT', '0']]);
+    assert.equal(stream.filter((argv) => /^flush/i.test(argv[0]!)).length, 4);
+  });
+
   test('EXPIRE family becomes PEXPIREAT (or DEL when already past)', async (t) => {
     if (!pair) return t.skip(ORACLE_MISSING);
     await propagated([
