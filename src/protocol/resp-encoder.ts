@@ -180,6 +180,13 @@ export class RespWriter {
     this.off += this.buf.latin1Write(s, this.off, s.length);
   }
 
+  /** Bytes as they are (a replica's RDB payload). */
+  rawBytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.off);
+    this.off += b.length;
+  }
+
   private line(prefix: number, text: string): void {
     this.ensure(text.length + 3);
     const buf = this.buf;

@@ -45,6 +45,8 @@ interface Transfer {
   mark: string | null;
   chunks: Buffer[];
   read: number;
+  /** The last bytes read (at most 80), where the EOF mark is looked for. */
+  last: Buffer;
 }
 
 export class MasterLink {
@@ -263,7 +265,7 @@ export class MasterLink {
         return;
       }
       if (line.startsWith('$EOF:') && line.length === 5 + 40) {
-        this.transfer = { size: -1, mark: line.slice(5), chunks: [], read: 0 };
+        this.transfer = { size: -1, mark: line.slice(5), chunks: [], read: 0, last: Buffer.alloc(0) };
         log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
       } else {
         const size = /^\$\d+$/.test(line) ? Number(line.slice(1)) : NaN;
@@ -271,7 +273,7 @@ export class MasterLink {
           this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
           return;
         }
-        this.transfer = { size, mark: null, chunks: [], read: 0 };
+        this.transfer = { size, mark: null, chunks: [], read: 0, last: Buffer.alloc(0) };
         log.notice(`MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`);
       }
       this.takePayload();
@@ -295,13 +297,13 @@ export class MasterLink {
     }
     t.chunks.push(data);
     t.read += data.length;
-    if (t.read < 40) return;
-    // The mark ends the payload; a master holds the stream until we acknowledge it.
-    const whole = t.chunks.length === 1 ? t.chunks[0]! : Buffer.concat(t.chunks);
-    t.chunks = [whole];
-    const at = whole.indexOf(t.mark, Math.max(0, whole.length - data.length - 40), 'latin1');
-    if (at < 0) return;
-    this.finishTransfer(whole.subarray(0, at), whole.subarray(at + 40));
+    // The payload ends when the last 40 bytes read are the mark (readSyncBulkPayload's
+    // lastbytes); a master holds the stream until we acknowledge the payload.
+    t.last = t.last.length + data.length <= 80 ? Buffer.concat([t.last, data]) : Buffer.concat([t.last, data.subarray(Math.max(0, data.length - 80))]);
+    if (t.last.length > 80) t.last = t.last.subarray(t.last.length - 80);
+    if (t.read < 40 || t.last.toString('latin1', t.last.length - 40) !== t.mark) return;
+    const whole = Buffer.concat(t.chunks);
+    this.finishTransfer(whole.subarray(0, whole.length - 40), Buffer.alloc(0));
   }
 
   /** The payload is complete: load it, then apply the stream that follows. */

@@ -55,6 +55,13 @@ function unixNow(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** Payload bytes to a replica's connection, without a string copy when it can. */
+function sendBytes(client: Client, bytes: Buffer): void {
+  const sink = client.sink;
+  if (sink?.sendRawBytes) sink.sendRawBytes(bytes);
+  else sink?.sendRaw?.(bytes.toString('latin1'));
+}
+
 function randomMark(): string {
   const chars = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
   let mark = '';
@@ -339,12 +346,10 @@ export class MasterSide {
         return;
       }
       const done = job.step(performance.now() + SNAPSHOT_SLICE_MS);
-      const chunks = job.drain();
-      if (chunks.length !== 0) {
-        const bytes = chunks.length === 1 ? chunks[0]!.toString('latin1') : Buffer.concat(chunks).toString('latin1');
-        length += bytes.length;
-        if (needsLength) whole.push(Buffer.from(bytes, 'latin1'));
-        for (const [replica] of marks) if (!replica.client.closed) replica.client.sink?.sendRaw?.(bytes);
+      for (const chunk of job.drain()) {
+        length += chunk.length;
+        if (needsLength) whole.push(chunk);
+        for (const [replica] of marks) if (!replica.client.closed) sendBytes(replica.client, chunk);
       }
       if (!done) {
         const wait = job.resumeAt - performance.now();
@@ -354,7 +359,7 @@ export class MasterSide {
       }
       persistence.untrackSnapshot(job);
       this.snapshotRunning = false;
-      const payload = needsLength ? Buffer.concat(whole).toString('latin1') : '';
+      const payload = needsLength ? Buffer.concat(whole) : null;
       for (const replica of waiting) {
         if (replica.client.closed) continue;
         const sink = replica.client.sink!;
@@ -364,7 +369,7 @@ export class MasterSide {
           sink.sendRaw!(mark); // the stream waits for the replica's first ACK
         } else {
           sink.sendRaw!(`$${length}\r\n`);
-          sink.sendRaw!(payload);
+          sendBytes(replica.client, payload!);
           const held = replica.held ?? [];
           replica.held = null;
           replica.heldBytes = 0;

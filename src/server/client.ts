@@ -29,6 +29,8 @@ export interface ReplySink {
   close(afterReply: boolean): void;
   /** Bytes written as they are (a replica's RDB payload and command stream). */
   sendRaw?(bytes: string): void;
+  /** The same for bytes already in a buffer (no string copy of a large payload). */
+  sendRawBytes?(bytes: Uint8Array): void;
 }
 
 export class Client {

@@ -137,6 +137,12 @@ export class Connection implements ReplySink {
     if (!this.processing) this.scheduleFlush();
   }
 
+  sendRawBytes(bytes: Uint8Array): void {
+    if (this.client.closed) return;
+    this.writer.rawBytes(bytes);
+    if (!this.processing) this.scheduleFlush();
+  }
+
   close(afterReply: boolean): void {
     if (afterReply) {
       this.client.closeAfterReply = true;
