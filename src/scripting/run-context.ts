@@ -117,26 +117,22 @@ export class Refusal {
   constructor(readonly message: string) {}
 }
 
-/** A redis.call on its way to the command. */
-interface PendingCall {
-  readonly host: ScriptHost;
-  readonly ctx: RunContext;
-  readonly command: RunnableCommand;
-  readonly argv: string[];
-}
-
-/** One of scriptCall's checks: the refusal text, or null to go on. */
-type CallCheck = (call: PendingCall) => string | null;
+/**
+ * One of scriptCall's checks on a redis.call on its way to `command`: the refusal text,
+ * or null to go on. (Positional arguments: this runs for every redis.call, no object
+ * is built for it.)
+ */
+type CallCheck = (host: ScriptHost, ctx: RunContext, command: RunnableCommand, argv: string[]) => string | null;
 
 /** scriptVerifyCommandArity */
-function verifyArity({ command, argv }: PendingCall): string | null {
+function verifyArity(_host: ScriptHost, _ctx: RunContext, command: RunnableCommand, argv: string[]): string | null {
   const arity = command.spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return 'Wrong number of args calling Redis command from script';
   return null;
 }
 
 /** CMD_NOSCRIPT commands, unless DEBUG SET-DISABLE-DENY-SCRIPTS turned the check off. */
-function verifyScriptAllowed({ host, command }: PendingCall): string | null {
+function verifyScriptAllowed(host: ScriptHost, _ctx: RunContext, command: RunnableCommand): string | null {
   if (command.flags & CmdFlag.NOSCRIPT && !host.server.scriptDenyDisabled) return 'This Redis command is not allowed from script';
   return null;
 }
@@ -145,18 +141,18 @@ function verifyScriptAllowed({ host, command }: PendingCall): string | null {
  * lunakv's own: a command of Redis's table without a handler here (e.g. CLUSTER). It
  * comes after Redis's checks above, so scripts see the same refusals for those.
  */
-function verifyImplemented({ command }: PendingCall): string | null {
+function verifyImplemented(_host: ScriptHost, _ctx: RunContext, command: RunnableCommand): string | null {
   return command.handler === null ? 'Unknown Redis command called from script' : null;
 }
 
 /** scriptVerifyAllowStale */
-function verifyAllowStale({ host, command }: PendingCall): string | null {
+function verifyAllowStale(host: ScriptHost, _ctx: RunContext, command: RunnableCommand): string | null {
   if (command.flags & CmdFlag.STALE || !host.runner.staleReplica()) return null;
   return 'Can not execute the command on a stale replica';
 }
 
 /** scriptVerifyACL: the script runs with its caller's permissions. */
-function verifyAcl({ host, ctx, command, argv }: PendingCall): string | null {
+function verifyAcl(host: ScriptHost, ctx: RunContext, command: RunnableCommand, argv: string[]): string | null {
   const denial = callerPermission(host, ctx, command, argv);
   if (denial === AclDenial.OK) return null;
   return denial === AclDenial.COMMAND
@@ -169,7 +165,7 @@ function verifyAcl({ host, ctx, command, argv }: PendingCall): string | null {
  * script has written (it cannot fail halfway on an unpredictable state), the
  * server-state checks dispatch makes for writes.
  */
-function verifyWriteAllowed({ host, ctx, command }: PendingCall): string | null {
+function verifyWriteAllowed(host: ScriptHost, ctx: RunContext, command: RunnableCommand): string | null {
   if (ctx.readOnly && command.flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) {
     return 'Write commands are not allowed from read-only scripts.';
   }
@@ -184,7 +180,7 @@ function verifyWriteAllowed({ host, ctx, command }: PendingCall): string | null 
 }
 
 /** scriptVerifyOOM: over maxmemory when the script started, until it has written. */
-function verifyOom({ ctx, command }: PendingCall): string | null {
+function verifyOom(_host: ScriptHost, ctx: RunContext, command: RunnableCommand): string | null {
   if (ctx.allowOom || !ctx.preOom || ctx.writeDirty || !(command.flags & CmdFlag.DENYOOM)) return null;
   return '-' + Errors.oom.message;
 }
@@ -207,10 +203,9 @@ export const SCRIPT_CALL_CHECKS: readonly CallCheck[] = [
 export function scriptCall(host: ScriptHost, ctx: RunContext, argv: string[]): Reply | Refusal {
   const command = host.runner.lookup(argv);
   if (!command) return new Refusal('Unknown Redis command called from script');
-  const call: PendingCall = { host, ctx, command, argv };
   const server = host.server;
-  for (const check of SCRIPT_CALL_CHECKS) {
-    const refusal = check(call);
+  for (let i = 0; i < SCRIPT_CALL_CHECKS.length; i++) {
+    const refusal = SCRIPT_CALL_CHECKS[i]!(host, ctx, command, argv);
     if (refusal !== null) {
       server.stats.command(command.spec.fullName).rejectedCalls++;
       return new Refusal(refusal);
