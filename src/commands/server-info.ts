@@ -211,8 +211,8 @@ function persistenceSection(server: Server): string {
   // Present once persistence was set up for this server (see src/persistence/manager.ts).
   const persistence = server.existingSlot(PersistenceManager.slot);
   return lines('Persistence', [
-    ['loading', 0],
-    ['async_loading', 0],
+    ['loading', server.replication.loading === 1 ? 1 : 0],
+    ['async_loading', server.replication.loading === 2 ? 1 : 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],

@@ -73,6 +73,12 @@ export class MasterLink {
   /** The FULLRESYNC reply: where the loaded snapshot puts us. */
   private fullSync: { replId: string; offset: number } | null = null;
   private closed = false;
+  /**
+   * While a payload arrives with diskless load (repl-diskless-load swapdb, or on-empty-db
+   * with an empty dataset): 1 loading, or 2 async_loading when the master continues our
+   * own history (readSyncBulkPayload's asyncLoading), else 0.
+   */
+  loadingMode: 0 | 1 | 2 = 0;
 
   constructor(
     private readonly server: Server,
@@ -266,6 +272,7 @@ export class MasterLink {
       }
       if (line.startsWith('$EOF:') && line.length === 5 + 40) {
         this.transfer = { size: -1, mark: line.slice(5), chunks: [], read: 0, last: Buffer.alloc(0) };
+        this.startLoading();
         log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
       } else {
         const size = /^\$\d+$/.test(line) ? Number(line.slice(1)) : NaN;
@@ -274,11 +281,21 @@ export class MasterLink {
           return;
         }
         this.transfer = { size, mark: null, chunks: [], read: 0, last: Buffer.alloc(0) };
+        this.startLoading();
         log.notice(`MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`);
       }
       this.takePayload();
       return;
     }
+  }
+
+  /** useDisklessLoad: the payload is loaded as it arrives, so the server is loading meanwhile. */
+  private startLoading(): void {
+    const mode = this.server.config.get('repl-diskless-load');
+    const diskless = mode === 'swapdb' || (mode === 'on-empty-db' && this.server.totalKeys() === 0);
+    if (!diskless) return;
+    const sameHistory = mode === 'swapdb' && this.fullSync !== null && this.fullSync.replId === this.replication.replId;
+    this.loadingMode = sameHistory ? 2 : 1;
   }
 
   private takePayload(): void {
@@ -311,6 +328,7 @@ export class MasterLink {
     const server = this.server;
     const log = server.log;
     this.transfer = null;
+    this.loadingMode = 0;
     const sync = this.fullSync!;
     // Our replicas' history is gone: they must resync with the new one.
     this.replication.replicas.disconnectAll();
@@ -494,6 +512,7 @@ export class MasterLink {
     socket?.destroy();
     this.replyWaiter = null;
     this.transfer = null;
+    this.loadingMode = 0;
     this.parser = null;
     this.queue.length = 0;
     this.queueIndex = 0;

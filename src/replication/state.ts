@@ -80,6 +80,10 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     return this.link !== null && this.link.state === 'connected';
   }
 
+  get loading(): 0 | 1 | 2 {
+    return this.link?.loadingMode ?? 0;
+  }
+
   get streaming(): boolean {
     return this.backlog !== null;
   }

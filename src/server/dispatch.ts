@@ -12,6 +12,7 @@ import { performEvictions } from './eviction.js';
 import { aclStore, AclDenial, checkPermission, denialMessage } from './acl.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
+const LOADING_ERROR = new ErrorReply('LOADING Redis is loading the dataset in memory');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
 const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
 const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
@@ -91,6 +92,12 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (!user.unrestricted) {
     const denial = checkPermission(user, entry.spec, args);
     if (denial !== AclDenial.OK) return reject(client, entry, new ErrorReply(denialMessage(denial, entry.spec)));
+  }
+
+  // A replica loading its master's payload: LOADING for what may not run meanwhile.
+  const loading = server.replication.loading;
+  if (loading !== 0 && (loading === 1 ? !(entry.flags & CmdFlag.LOADING) : entry.flags & CmdFlag.NO_ASYNC_LOADING)) {
+    return reject(client, entry, LOADING_ERROR);
   }
 
   const script = server.scriptState;

@@ -71,6 +71,11 @@ export interface ReplicationRole {
   readonly master: { readonly host: string; readonly port: number } | null;
   /** The link with the master is up: synced and streaming (repl_state CONNECTED). */
   readonly linkUp: boolean;
+  /**
+   * A replica loading its master's payload as it arrives (repl-diskless-load): 1 loading
+   * (clients get LOADING), 2 async_loading (the old dataset is served meanwhile), else 0.
+   */
+  readonly loading: 0 | 1 | 2;
   /** checkGoodReplicasStatus: min-replicas-to-write is met (always true on a replica). */
   enoughGoodReplicas(): boolean;
   /** A replication backlog exists, so propagated commands are worth computing. */
@@ -89,6 +94,7 @@ export interface ReplicationRole {
 const NO_REPLICATION: ReplicationRole = {
   master: null,
   linkUp: false,
+  loading: 0,
   enoughGoodReplicas: () => true,
   streaming: false,
   feed: () => {},

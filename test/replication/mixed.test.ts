@@ -299,6 +299,28 @@ describe('replication with redis-server', () => {
     assert.match(replies[0]!, /^-UNBLOCKED force unblock/);
   });
 
+  test('repl-diskless-load swapdb: loading while the payload arrives, old data kept when it fails, as redis-server', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const seen: string[] = [];
+    for (const kind of ['redis', 'lunakv'] as const) {
+      const master = await node('redis', { 'rdb-key-save-delay': '10000', 'rdbcompression': 'no' }); // 10 ms per key
+      // Large values: a loading redis-server answers INFO only every 2 MB read.
+      await master.client.call('DEBUG', 'POPULATE', 300, 'master', 100000);
+      const replica = await node(kind, { 'repl-diskless-load': 'swapdb' });
+      await replica.client.call('SET', 'mykey', 'myvalue');
+      await replica.client.call('REPLICAOF', '127.0.0.1', master.port);
+      await eventually(`the ${kind} replica is loading`, async () => (await infoField(replica, 'loading', 'persistence')) === '1');
+      seen.push(`${kind}: ${text(await replica.client.call('GET', 'mykey')).trim()} ${await infoField(replica, 'async_loading', 'persistence')}`);
+      // The master drops the replica mid-transfer: the old dataset is back.
+      await master.client.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
+      await master.client.call('CLIENT', 'KILL', 'TYPE', 'replica');
+      await eventually(`the ${kind} replica stops loading`, async () => (await infoField(replica, 'loading', 'persistence')) === '0');
+      assert.equal(text(await replica.client.call('GET', 'mykey')), '$7\r\nmyvalue\r\n', `${kind}: the old dataset after the failed load`);
+      await master.client.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    }
+    assert.equal(seen[1]!.replace('lunakv', 'redis'), seen[0]);
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
