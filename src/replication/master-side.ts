@@ -359,6 +359,10 @@ export class MasterSide {
       }
       persistence.untrackSnapshot(job);
       this.snapshotRunning = false;
+      if (marks.size !== 0) {
+        const up = [...marks.keys()].filter((r) => !r.client.closed).length;
+        server.log.warning(`Diskless rdb transfer, done reading from pipe, ${up} replicas still up.`);
+      }
       const payload = needsLength ? Buffer.concat(whole) : null;
       for (const replica of waiting) {
         if (replica.client.closed) continue;
