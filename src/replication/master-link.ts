@@ -467,6 +467,14 @@ export class MasterLink {
       `== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${this.client?.lastCommand ?? '<unknown>'}'`,
     );
     this.server.stats.unexpectedErrorReplies++;
+    // propagation-error-behavior panic | panic-on-replicas, on a read-only replica: the
+    // datasets diverged, and the operator asked to stop rather than serve them.
+    const behavior = this.server.config.get('propagation-error-behavior');
+    if (behavior !== 'ignore' && this.server.config.getBool('replica-read-only')) {
+      const command = this.client?.lastCommand ?? '<unknown>';
+      this.server.log.warning(`Guru Meditation: This replica panicked sending an error to its master after processing the command '${command}'`);
+      process.exit(1);
+    }
   }
 
   /** replicationSendAck: REPLCONF ACK <reploff>. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { oracleAvailable, ORACLE_MISSING } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
+import { redisServerArgs, removeDir, spawnServer, stopChild, tempDir, testPort } from '../persistence-files/support.js';
 import { caughtUp, eventually, linkUp, infoField, lunakvNode, redisNode, replicate, sameDataset, sleep, text, workload, type Node } from './support.js';
 
 const nodes: Node[] = [];
@@ -319,6 +320,30 @@ describe('replication with redis-server', () => {
       await master.client.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
     }
     assert.equal(seen[1]!.replace('lunakv', 'redis'), seen[0]);
+  });
+
+  test('propagation-error-behavior panic: a read-only replica stops on an error to its master, as redis-server', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const master = await node('redis');
+    const bin = fileURLToPath(new URL('../../src/bin/lunakv-server.js', import.meta.url));
+    for (const [command, args] of [
+      ['redis-server', []],
+      [process.execPath, [bin]],
+    ] as [string, string[]][]) {
+      const port = await testPort();
+      const dir = tempDir('panic');
+      const child = await spawnServer(command, [...args, ...redisServerArgs(port, dir, ['--propagation-error-behavior', 'panic', '--loglevel', 'notice'])], port);
+      const c = await RespClient.connect(port);
+      await c.call('REPLICAOF', '127.0.0.1', master.port);
+      await eventually('the replica links up', async () => /master_link_status:up/.test(text(await c.call('INFO', 'replication'))));
+      c.close();
+      await master.client.call('DEBUG', 'REPLICATE', 'fake-command-1');
+      const code = await Promise.race([child.exited, sleep(10000).then(() => 'still running')]);
+      assert.notEqual(code, 'still running', `${command} stops`);
+      assert.match(child.stdout(), /panicked sending an error to its master after processing the command/);
+      await stopChild(child);
+      removeDir(dir);
+    }
   });
 
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
