@@ -260,12 +260,12 @@ const functionRestore: Handler = (client, args) => {
   const decoded = decodeFunctionsPayload(Buffer.from(args[2], 'latin1'));
   // Everything compiles into a set of its own first, without the load timeout.
   const restored = libraries.compileAll(decoded.ok ? decoded.libraries : decoded.librariesBeforeError);
-  if (!(restored instanceof LibrarySet)) return new ErrorReply(`ERR ${restored.error}`.replace(/[\r\n]/g, ' '));
+  if (!(restored instanceof LibrarySet)) return sanitizedError(`ERR ${restored.error}`);
   if (!decoded.ok) return new ErrorReply(decoded.error);
   if (policy === 'flush') libraries.live.swap(restored);
   else {
     const clash = libraries.live.join(restored, policy);
-    if (clash !== null) return new ErrorReply(`ERR ${clash}`.replace(/[\r\n]/g, ' '));
+    if (clash !== null) return sanitizedError(`ERR ${clash}`);
   }
   client.server.dirty++;
   return OK;

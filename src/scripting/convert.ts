@@ -5,6 +5,7 @@
  * redis.setresp(): RESP2 flattens maps and sets, and turns doubles, big numbers and
  * verbatim strings into plain strings.
  */
+import { sanitizeErrorText } from '../protocol/reply-texts.js';
 import { formatDouble } from '../protocol/double.js';
 import {
   AttributeReply, BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NullArrayReply, PushReply,
@@ -118,10 +119,7 @@ export function luaNumberToInteger(n: number): number | bigint {
 }
 
 /** Strips CR/LF the way Redis does for status and big-number replies (sdsmapchars). */
-function noLineBreaks(s: string): string {
-  // Most statuses ("OK") have no line breaks: skip the regular expression for them.
-  return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace(/[\r\n]/g, ' ');
-}
+const noLineBreaks = sanitizeErrorText;
 
 /**
  * The reply for a value a script returned. `scriptResp` is the protocol the script set
@@ -231,7 +229,7 @@ function openTable(t: LuaTable, scriptResp: 2 | 3, stackUsed: number, nesting: n
     return new ErrorReply('ERR reached lua stack limit');
   }
   const err = t.get('err');
-  if (typeof err === 'string') return new ErrorReply(err.replace(/[\r\n]/g, ' '), t.get('ignore_error_stats_update') === true);
+  if (typeof err === 'string') return new ErrorReply(sanitizeErrorText(err), t.get('ignore_error_stats_update') === true);
   const ok = t.get('ok');
   if (typeof ok === 'string') return new SimpleReply(noLineBreaks(ok));
   const dbl = t.get('double');

@@ -4,6 +4,7 @@
  * The commands layer creates one engine per Server with the CommandRunner it runs
  * commands through (commands/script-runner.ts); ScriptingEngine.of finds it.
  */
+import { sanitizedError, sanitizeErrorText } from '../protocol/reply-texts.js';
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NO_REPLY, OK, ErrorReply, type Reply } from '../protocol/reply.js';
@@ -114,7 +115,7 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
     try {
       fn = compileChunk(body.slice(shebangLength), 'user_script', this.evalGlobals);
     } catch (e) {
-      return new ErrorReply(`ERR Error compiling script (new function): ${errorText(e)}`.replace(/[\r\n]/g, ' '));
+      return sanitizedError(`ERR Error compiling script (new function): ${errorText(e)}`);
     }
     const script = { sha, body, fn, flags };
     this.scripts.set(sha, script);
@@ -275,7 +276,7 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
     const err = table.get('err');
     let message = typeof err === 'string' ? err : typeof err === 'number' ? rawToString(err) : 'ERR (null)';
     if (pos) message += ` script: ${ctx.funcName}, on @${pos.chunk}:${pos.line}.`;
-    return new ErrorReply(message.replace(/[\r\n]/g, ' '), table.get('ignore_error_stats_update') === true);
+    return new ErrorReply(sanitizeErrorText(message), table.get('ignore_error_stats_update') === true);
   }
 
   /** SCRIPT KILL / FUNCTION KILL. */
