@@ -346,6 +346,35 @@ describe('replication with redis-server', () => {
     }
   });
 
+  test('kill -9 of a lunakv replica during its full sync: restarted, it syncs again and converges', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    // 10 ms per key: the sync of 300 keys takes 3 s, long enough to kill the replica in it.
+    const master = await node('redis', { 'rdb-key-save-delay': '10000' });
+    await master.client.call('DEBUG', 'POPULATE', 300, 'k', 100);
+    const bin = fileURLToPath(new URL('../../src/bin/lunakv-server.js', import.meta.url));
+    const port = await testPort();
+    const dir = tempDir('kill9');
+    const args = [bin, ...redisServerArgs(port, dir, ['--replicaof', '127.0.0.1', String(master.port), '--save', '60 1', '--enable-debug-command', 'yes'])];
+    const first = await spawnServer(process.execPath, args, port);
+    await eventually('the sync is under way', async () => (await infoField(master, 'rdb_bgsave_in_progress', 'persistence')) === '1');
+    first.process.kill('SIGKILL');
+    await first.exited;
+    await master.client.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    await master.client.call('SET', 'after', 'the-kill');
+    const second = await spawnServer(process.execPath, args, port);
+    try {
+      const replica: Node = { kind: 'lunakv', port, client: await RespClient.connect(port), close: async () => {} };
+      await linkUp(replica);
+      await caughtUp(replica, master);
+      assert.equal(text(await replica.client.call('DBSIZE')), ':301\r\n');
+      assert.equal(text(await replica.client.call('DEBUG', 'DIGEST')), text(await master.client.call('DEBUG', 'DIGEST')));
+      replica.client.close();
+    } finally {
+      await stopChild(second);
+      removeDir(dir);
+    }
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
