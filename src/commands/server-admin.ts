@@ -119,10 +119,17 @@ function mayChangeProtected(client: Client): boolean {
   return setting === 'yes' || (setting === 'local' && isLocalClient(client));
 }
 
+/** Parameters CONFIG SET refuses while loading (Redis's DENY_LOADING_CONFIG). */
+const DENY_LOADING_CONFIGS = new Set(['appendonly', 'repl-diskless-load', 'dir']);
+
 const configSet: Handler = (client, args) => {
   if (args.length % 2 !== 0) return Errors.syntax;
   const pairs: [string, string][] = [];
   for (let i = 2; i < args.length; i += 2) pairs.push([args[i], args[i + 1]]);
+  // DENY_LOADING_CONFIG while a replica loads its master's payload; the error wins over others.
+  if (client.server.replication.loading !== 0 && pairs.some(([name]) => DENY_LOADING_CONFIGS.has(Config.canonicalName(name) ?? ''))) {
+    return err('LOADING Redis is loading the dataset in memory');
+  }
   const error = client.server.config.setMany(pairs, mayChangeProtected(client));
   return error === null ? OK : err(error);
 };

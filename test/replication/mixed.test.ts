@@ -312,6 +312,7 @@ describe('replication with redis-server', () => {
       await replica.client.call('REPLICAOF', '127.0.0.1', master.port);
       await eventually(`the ${kind} replica is loading`, async () => (await infoField(replica, 'loading', 'persistence')) === '1');
       seen.push(`${kind}: ${text(await replica.client.call('GET', 'mykey')).trim()} ${await infoField(replica, 'async_loading', 'persistence')}`);
+      seen.push(`${kind}: ${text(await replica.client.call('CONFIG', 'SET', 'appendonly', 'no')).trim()}`);
       // The master drops the replica mid-transfer: the old dataset is back.
       await master.client.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
       await master.client.call('CLIENT', 'KILL', 'TYPE', 'replica');
@@ -319,7 +320,7 @@ describe('replication with redis-server', () => {
       assert.equal(text(await replica.client.call('GET', 'mykey')), '$7\r\nmyvalue\r\n', `${kind}: the old dataset after the failed load`);
       await master.client.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
     }
-    assert.equal(seen[1]!.replace('lunakv', 'redis'), seen[0]);
+    assert.deepEqual(seen.slice(2).map((line) => line.replace('lunakv', 'redis')), seen.slice(0, 2));
   });
 
   test('propagation-error-behavior panic: a read-only replica stops on an error to its master, as redis-server', async (t) => {
