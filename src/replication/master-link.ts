@@ -208,7 +208,8 @@ export class MasterLink {
   /** The payload's size and bytes read so far, while one is being received. */
   transferProgress(): { size: number; read: number } | null {
     const t = this.transfer;
-    if (t === null) return this.state === 'sync' ? { size: 0, read: 0 } : null;
+    // Before the $ line the size is unknown (-1), in the EOF form it stays 0, as Redis shows them.
+    if (t === null) return this.state === 'sync' ? { size: -1, read: 0 } : null;
     return { size: t.size < 0 ? 0 : t.size, read: t.read };
   }
 
