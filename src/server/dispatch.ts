@@ -103,6 +103,9 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   const script = server.scriptState;
   // Nobody observes a half-run script: until it times out, other commands wait.
   if (script.running && !script.timedOut && script.client !== client) return DEFERRED;
+  // The master's stream waits for a busy script to end (processInputBuffer skips the master
+  // client meanwhile): a BUSY error would drop the command from this replica's dataset.
+  if (script.running && client.isMaster) return DEFERRED;
 
   if (server.maxmemory > 0 && !script.timedOut) {
     // processCommand: evict first (every command), refuse memory-growing ones if that failed.

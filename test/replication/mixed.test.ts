@@ -376,6 +376,22 @@ describe('replication with redis-server', () => {
     }
   });
 
+  test('the master stream waits while the replica runs a busy script, then is applied whole', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    const master = await node('redis');
+    const replica = await node('lunakv', { 'busy-reply-threshold': '100' });
+    await replicate(replica, master);
+    const busy = await RespClient.connect(replica.port);
+    const script = busy.call('EVAL', 'local t = redis.call("TIME")[1] + 2 while tonumber(redis.call("TIME")[1]) < t do end return 1', 0);
+    await eventually('the script is busy', async () => text(await replica.client.call('PING')).startsWith('-BUSY'));
+    for (let i = 0; i < 50; i++) await master.client.call('INCR', 'during-busy');
+    assert.equal(text(await script), ':1\r\n');
+    busy.close();
+    await caughtUp(replica, master);
+    assert.equal(text(await replica.client.call('GET', 'during-busy')), '$2\r\n50\r\n', 'no command of the master was dropped');
+    assert.equal(await infoField(replica, 'unexpected_error_replies', 'stats'), '0');
+  });
+
   test('a killed replica in the middle of a full sync starts over and converges', async (t) => {
     if (skipWithoutOracle(t)) return;
     // A delay before the snapshot, so the first replica is killed while it waits for it.
