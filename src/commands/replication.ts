@@ -5,6 +5,7 @@
  */
 import { ErrorReply, Errors, NO_REPLY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
 import { ReplicationState } from '../replication/state.js';
+import { replicaIp } from '../replication/roles.js';
 import { parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 
@@ -74,7 +75,7 @@ const replconf: Handler = (client, args) => {
       }
       case 'getack':
         // Our master asks where we are (the reply goes out even to the master client).
-        if (state.isMasterClient(client)) state.link!.sendAck();
+        if (client.isMaster) state.link?.sendAck();
         return NO_REPLY;
       case 'rdb-only': {
         const flag = parseInt64(value);
@@ -180,8 +181,7 @@ const role: Handler = (client) => {
   const replicas: Reply[] = [];
   for (const r of state.attached()) {
     if (r.state !== 'online') continue;
-    const ip = r.announcedIp ?? r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
-    replicas.push([ip, String(r.listeningPort), String(r.ackOffset)]);
+    replicas.push([replicaIp(r), String(r.listeningPort), String(r.ackOffset)]);
   }
   return ['master', state.offset, replicas];
 };

@@ -4,9 +4,10 @@
  * does not have, such as replication backlogs or forks).
  */
 import { ReplicationState } from '../replication/state.js';
+import { replicaIp } from '../replication/roles.js';
 import { PersistenceManager } from '../persistence/manager.js';
 import os from 'node:os';
-import type { Server } from '../server/server.js';
+import { randomHex, type Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
 import { ScriptingEngine } from '../scripting/engine.js';
 
@@ -46,8 +47,7 @@ const states = new WeakMap<Server, InfoState>();
 function stateOf(server: Server): InfoState {
   let s = states.get(server);
   if (!s) {
-    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-    s = { peakMemory: 0, buildId: hex(15) };
+    s = { peakMemory: 0, buildId: randomHex(15) };
     states.set(server, s);
   }
   return s;
@@ -347,7 +347,7 @@ function replicationSection(server: Server): string {
   const maxLag = server.config.getInt('min-replicas-max-lag');
   if (wanted !== 0 && maxLag !== 0) fields.push(['min_slaves_good_slaves', state.replicas.goodCount(maxLag)]);
   replicas.forEach((r, i) => {
-    const ip = r.announcedIp ?? r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
+    const ip = replicaIp(r);
     const lag = r.state === 'online' ? now - r.ackTime : 0;
     fields.push([`slave${i}`, `ip=${ip},port=${r.listeningPort},state=${r.state === 'online' ? 'online' : r.state},offset=${r.ackOffset},lag=${lag}`]);
   });

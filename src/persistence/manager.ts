@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Database } from '../keyspace/database.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
-import type { Server } from '../server/server.js';
+import type { ReplicationSaveInfo, Server } from '../server/server.js';
 import { Slot } from '../server/slot.js';
 import { lookupCommand, type CommandEntry } from '../commands/registry.js';
 import { extractKeys } from '../commands/table/keys.js';
@@ -23,6 +23,11 @@ import { readRdbFile } from './rdb-reader.js';
 
 /** Writes whose effect on keys the key specs cannot name: a background save completes first. */
 const COMPLETE_SAVE_FIRST = new Set(['flushall', 'flushdb', 'swapdb', 'move']);
+
+/** The replication aux fields of an RDB loaded at start-up, and the keys it held already expired. */
+export interface LoadedReplicationInfo extends ReplicationSaveInfo {
+  expired: { dbId: number; key: string }[];
+}
 
 export class PersistenceManager implements PersistenceHooks {
   bgsave: BackgroundSave | null = null;
@@ -133,7 +138,7 @@ export class PersistenceManager implements PersistenceHooks {
   }
 
   /** The replication aux fields of the RDB loaded at start-up (repl-id, repl-offset...). */
-  loadedReplicationInfo: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] } | null = null;
+  loadedReplicationInfo: LoadedReplicationInfo | null = null;
 
   /** Keys an RDB loaded at start-up held already expired (a master's backlog gets their DELs). */
   expiredAtLoad: { dbId: number; key: string }[] = [];

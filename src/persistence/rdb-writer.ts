@@ -12,6 +12,7 @@
  * [EXPIRETIME_MS] type key value, EOF, CRC-64 of everything before it (0 without
  * rdbchecksum).
  */
+import type { ReplicationSaveInfo } from '../server/server.js';
 import { Crc64 } from './crc64.js';
 import { appendDumpFooter, writeFunctionRecord } from './function-payload.js';
 import { encodeIntset } from './intset.js';
@@ -259,12 +260,6 @@ export interface RdbAuxInfo {
   replication?: ReplicationSaveInfo | null;
 }
 
-/** repl-stream-db, repl-id and repl-offset (a restarted server can partially resync). */
-export interface ReplicationSaveInfo {
-  streamDb: number;
-  replId: string;
-  offset: number;
-}
 
 /**
  * Encodes a file piece by piece into an internal buffer; take() hands out what has

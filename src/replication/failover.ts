@@ -11,7 +11,7 @@
  *      ends the failover (or aborts it: we become a master again). Writes resume.
  */
 import type { Server } from '../server/server.js';
-import type { AttachedReplica, FailoverState, ReplicationCore } from './roles.js';
+import { replicaIp, type AttachedReplica, type FailoverState, type ReplicationCore } from './roles.js';
 
 export class Failover {
   state: FailoverState = 'no-failover';
@@ -61,8 +61,7 @@ export class Failover {
 
   private find(host: string, port: number): AttachedReplica | undefined {
     return this.replication.attached().find((r) => {
-      const ip = r.announcedIp ?? r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
-      return ip === host && r.listeningPort === port;
+      return replicaIp(r) === host && r.listeningPort === port;
     });
   }
 
@@ -86,8 +85,7 @@ export class Failover {
     } else {
       replica = this.replication.attached().find((r) => r.ackOffset === offset);
       if (replica !== undefined) {
-        const ip = replica.announcedIp ?? replica.client.addr.slice(0, replica.client.addr.lastIndexOf(':'));
-        this.target = { host: ip, port: replica.listeningPort };
+        this.target = { host: replicaIp(replica), port: replica.listeningPort };
       }
     }
     if (replica !== undefined && replica.ackOffset === offset && this.target !== null) {

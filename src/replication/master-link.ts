@@ -45,7 +45,7 @@ interface Transfer {
   mark: string | null;
   chunks: Buffer[];
   read: number;
-  /** The last bytes read (at most 80), where the EOF mark is looked for. */
+  /** The last 40 bytes read (fewer at first), where the EOF mark is looked for. */
   last: Buffer;
 }
 
@@ -271,20 +271,19 @@ export class MasterLink {
         this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
         return;
       }
-      if (line.startsWith('$EOF:') && line.length === 5 + 40) {
-        this.transfer = { size: -1, mark: line.slice(5), chunks: [], read: 0, last: Buffer.alloc(0) };
-        this.startLoading();
-        log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
-      } else {
-        const size = /^\$\d+$/.test(line) ? Number(line.slice(1)) : NaN;
-        if (!Number.isSafeInteger(size)) {
-          this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
-          return;
-        }
-        this.transfer = { size, mark: null, chunks: [], read: 0, last: Buffer.alloc(0) };
-        this.startLoading();
-        log.notice(`MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`);
+      const mark = line.startsWith('$EOF:') && line.length === 5 + 40 ? line.slice(5) : null;
+      const size = mark !== null ? -1 : /^\$\d+$/.test(line) ? Number(line.slice(1)) : NaN;
+      if (!Number.isSafeInteger(size)) {
+        this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+        return;
       }
+      this.transfer = { size, mark, chunks: [], read: 0, last: Buffer.alloc(0) };
+      this.startLoading();
+      log.notice(
+        mark !== null
+          ? 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk'
+          : `MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`,
+      );
       this.takePayload();
       return;
     }
@@ -317,9 +316,9 @@ export class MasterLink {
     t.read += data.length;
     // The payload ends when the last 40 bytes read are the mark (readSyncBulkPayload's
     // lastbytes); a master holds the stream until we acknowledge the payload.
-    t.last = t.last.length + data.length <= 80 ? Buffer.concat([t.last, data]) : Buffer.concat([t.last, data.subarray(Math.max(0, data.length - 80))]);
-    if (t.last.length > 80) t.last = t.last.subarray(t.last.length - 80);
-    if (t.read < 40 || t.last.toString('latin1', t.last.length - 40) !== t.mark) return;
+    const tail = Buffer.concat([t.last, data.subarray(Math.max(0, data.length - 40))]);
+    t.last = tail.subarray(Math.max(0, tail.length - 40));
+    if (t.last.length < 40 || t.last.toString('latin1') !== t.mark) return;
     const whole = Buffer.concat(t.chunks);
     this.finishTransfer(whole.subarray(0, whole.length - 40), Buffer.alloc(0));
   }
@@ -333,16 +332,18 @@ export class MasterLink {
     const sync = this.fullSync!;
     // Our replicas' history is gone: they must resync with the new one.
     this.replication.replicas.disconnectAll();
-    let contents;
     try {
       log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-      contents = readRdbFile(rdb, {
+      const contents = readRdbFile(rdb, {
         limits: server.encodingLimits,
         databases: server.databases.length,
         // A replica keeps keys its master has not expired yet (rdbLoad, iAmMaster() false).
         dropExpiredBefore: null,
         verifyChecksum: server.config.getBool('rdbchecksum'),
       });
+      log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      // All or nothing: a library that fails to compile leaves the dataset as it was.
+      installContents(server, contents);
     } catch (e) {
       const message = e instanceof RdbLoadError ? e.message : String(e);
       log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
@@ -351,14 +352,6 @@ export class MasterLink {
         log.notice('MASTER <-> REPLICA sync: Flushing old data');
         for (const db of server.databases) db.flush();
       }
-      this.fail('Loading the MASTER synchronization DB failed');
-      return;
-    }
-    log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    try {
-      installContents(server, contents);
-    } catch (e) {
-      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
       this.fail('Loading the MASTER synchronization DB failed');
       return;
     }
@@ -428,20 +421,16 @@ export class MasterLink {
     this.applying = true;
     const server = this.server;
     const replication = this.replication;
+    // While the master's commands run (and the clients they unblock are served, as Redis's
+    // current_client is the master then), logically expired keys still exist.
+    for (const db of server.databases) db.expiredVisible = true;
     try {
       server.clock.now = Date.now();
       while (this.queueIndex < this.queue.length) {
         const args = this.queue[this.queueIndex]!;
         // Encoded first: a handler may rewrite its argv.
         const bytes = encodeCommand(args);
-        for (const db of server.databases) db.expiredVisible = true;
-        let outcome;
-        try {
-          outcome = processCommand(client, args);
-        } finally {
-          for (const db of server.databases) db.expiredVisible = false;
-        }
-        if (outcome === DEFERRED) {
+        if (processCommand(client, args) === DEFERRED) {
           server.deferClient(client);
           break;
         }
@@ -457,6 +446,7 @@ export class MasterLink {
         this.queueIndex = 0;
       }
     } finally {
+      for (const db of server.databases) db.expiredVisible = false;
       this.applying = false;
     }
   }
@@ -464,15 +454,13 @@ export class MasterLink {
   /** afterErrorReply for the master client: logged, counted, never sent. */
   private errorToMaster(reply: ErrorReply): void {
     const text = reply.message.slice(0, 4096);
-    this.server.log.warning(
-      `== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${this.client?.lastCommand ?? '<unknown>'}'`,
-    );
+    const command = this.client?.lastCommand ?? '<unknown>';
+    this.server.log.warning(`== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${command}'`);
     this.server.stats.unexpectedErrorReplies++;
     // propagation-error-behavior panic | panic-on-replicas, on a read-only replica: the
     // datasets diverged, and the operator asked to stop rather than serve them.
     const behavior = this.server.config.get('propagation-error-behavior');
     if (behavior !== 'ignore' && this.server.config.getBool('replica-read-only')) {
-      const command = this.client?.lastCommand ?? '<unknown>';
       this.server.log.warning(`Guru Meditation: This replica panicked sending an error to its master after processing the command '${command}'`);
       process.exit(1);
     }
@@ -504,8 +492,7 @@ export class MasterLink {
   private lost(): void {
     if (this.closed || this.socket === null) return;
     const wasConnected = this.state === 'connected';
-    // replicationCacheMaster: taken before the master client goes (its database too).
-    if (wasConnected) this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
+    if (wasConnected) this.cacheMaster();
     this.resetSocket();
     this.state = 'connect';
     if (wasConnected) {
@@ -538,10 +525,15 @@ export class MasterLink {
   /** Stops for good (REPLICAOF NO ONE, another master, shutdown). */
   close(): void {
     if (this.closed) return;
-    // replicationCacheMaster: a new master may continue our history.
-    if (this.state === 'connected') this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
+    // A new master may continue our history.
+    if (this.state === 'connected') this.cacheMaster();
     this.resetSocket();
     this.closed = true;
+  }
+
+  /** replicationCacheMaster: where we are, taken before the master client goes (its database too). */
+  private cacheMaster(): void {
+    this.replication.cachedMaster = { replId: this.replication.replId, offset: this.appliedOffset, db: this.client?.db.id ?? 0 };
   }
 
   /** replicationCron's replica part: reconnect, time out, acknowledge. */
@@ -556,10 +548,7 @@ export class MasterLink {
         return;
       case 'connecting':
       case 'handshake':
-        if (now - this.connectStarted > timeout) {
-          log.warning('Timeout connecting to the MASTER...');
-          this.fail('Timeout connecting to the MASTER...');
-        }
+        if (now - this.connectStarted > timeout) this.fail('Timeout connecting to the MASTER...');
         return;
       case 'sync':
         if (now - this.lastIo > timeout) {

@@ -26,7 +26,7 @@ import { BlockingManager } from '../server/blocking.js';
 import { overOutputLimit } from '../server/output-limits.js';
 import { SnapshotJob } from '../persistence/snapshot.js';
 import { PersistenceManager } from '../persistence/manager.js';
-import type { AttachedReplica, ReplicationCore, ReplicaSyncState } from './roles.js';
+import { replicaIp, type AttachedReplica, type ReplicationCore, type ReplicaSyncState } from './roles.js';
 
 
 /** A snapshot runs in slices of this many ms; clients are served in between. */
@@ -105,7 +105,7 @@ export class MasterSide {
   /** replicationGetSlaveName: ip:listening-port when known. */
   nameOf(client: Client): string {
     const info = this.of(client) ?? this.announced.get(client);
-    const ip = info?.announcedIp ?? client.addr.slice(0, client.addr.lastIndexOf(':'));
+    const ip = replicaIp({ client, announcedIp: info?.announcedIp ?? null });
     return info && info.listeningPort ? `${ip}:${info.listeningPort}` : client.addr;
   }
 

@@ -34,6 +34,11 @@ export interface AttachedReplica {
   softSince: number;
 }
 
+/** The address a replica is known by: what it announced (replica-announce-ip), else its connection's. */
+export function replicaIp(replica: { readonly client: Client; readonly announcedIp: string | null }): string {
+  return replica.announcedIp ?? replica.client.addr.slice(0, replica.client.addr.lastIndexOf(':'));
+}
+
 /** The replid and offset a replica can PSYNC with (Redis's cached master). */
 export interface PsyncPoint {
   replId: string;

@@ -11,27 +11,24 @@
  *   (feed). On a replica, the master's stream is applied and proxied byte for byte to
  *   the sub-replicas (feedStream), so that they share the top master's IDs and offsets.
  */
-import type { Client } from '../server/client.js';
-import type { ReplicationRole, Server } from '../server/server.js';
+import { randomHex, type ReplicationRole, type ReplicationSaveInfo, type Server } from '../server/server.js';
+import type { LoadedReplicationInfo } from '../persistence/manager.js';
 import { encodeCommand } from '../server/propagation.js';
 import { BlockingManager } from '../server/blocking.js';
 import { ReplicationBacklog } from './backlog.js';
 import { MasterSide } from './master-side.js';
 import type { AttachedReplica, PsyncPoint, ReplicationCore } from './roles.js';
-import { MasterLink, type LinkState } from './master-link.js';
+import { MasterLink } from './master-link.js';
 import { Failover } from './failover.js';
 
-export function randomReplId(): string {
-  let id = '';
-  for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
-  return id;
-}
+/** A new replication ID (changeReplicationId). */
+const newReplId = (): string => randomHex(40);
 
 const NO_REPLID = '0'.repeat(40);
 
 
 export class ReplicationState implements ReplicationRole, ReplicationCore {
-  replId = randomReplId();
+  replId = newReplId();
   replId2 = NO_REPLID;
   /** master_repl_offset: the offset of the last byte of the stream this server has. */
   offset = 0;
@@ -89,12 +86,10 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
   }
 
   enoughGoodReplicas(): boolean {
-    if (this.master !== null) return true;
-    const config = this.server.config;
-    const wanted = config.getInt('min-replicas-to-write');
-    const maxLag = config.getInt('min-replicas-max-lag');
-    if (wanted === 0 || maxLag === 0) return true;
-    return this.replicas.goodCount(maxLag) >= wanted;
+    const wanted = this.server.minReplicasToWrite;
+    if (wanted === 0 || this.master !== null) return true;
+    const maxLag = this.server.config.getInt('min-replicas-max-lag');
+    return maxLag === 0 || this.replicas.goodCount(maxLag) >= wanted;
   }
 
   /** replicationFeedSlaves: SELECT when the database changes, then the command. */
@@ -157,7 +152,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
 
   /** changeReplicationId + clearReplicationId2: a new history with no past. */
   newHistory(): void {
-    this.replId = randomReplId();
+    this.replId = newReplId();
     this.replId2 = NO_REPLID;
     this.secondReplOffset = -1;
   }
@@ -166,7 +161,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
    * shiftReplicationId: the current history becomes the secondary one, valid up to the
    * current offset, and a new one starts (a replica promoted, or a new master's replid).
    */
-  shiftReplicationId(newId = randomReplId()): void {
+  shiftReplicationId(newId = newReplId()): void {
     this.replId2 = this.replId;
     this.secondReplOffset = this.offset + 1;
     this.replId = newId;
@@ -227,11 +222,6 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     this.noReplicasSince = Math.floor(Date.now() / 1000);
   }
 
-  /** The link's sync state for ROLE and INFO ('none' on a master). */
-  get linkState(): LinkState | 'none' {
-    return this.link?.state ?? 'none';
-  }
-
   /** Replicas attached to this server, with what they reported. */
   attached(): readonly AttachedReplica[] {
     return this.replicas.list();
@@ -261,7 +251,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
   }
 
   /** rdbPopulateSaveInfo: on a master with a backlog, or a replica with a master link. */
-  saveInfo(): { streamDb: number; replId: string; offset: number } | null {
+  saveInfo(): ReplicationSaveInfo | null {
     if (this.master === null) {
       if (this.backlog === null) return null;
       return { streamDb: this.selectedDb === -1 ? 0 : this.selectedDb, replId: this.replId, offset: this.offset };
@@ -276,7 +266,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
    * loadDataFromDisk: the history an RDB recorded. A replica continues it (its cached
    * master is itself); a master keeps it as replid2 so its old replicas can continue.
    */
-  restoreHistory(info: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] }, asReplica: boolean): void {
+  restoreHistory(info: LoadedReplicationInfo, asReplica: boolean): void {
     if (asReplica) {
       this.replId = info.replId;
       this.offset = info.offset;
@@ -291,7 +281,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
       // RDBFLAGS_FEED_REPL: keys that expired while the master was down are deleted on
       // its replicas too, by DELs in the backlog after the saved offset.
       const del = this.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
-      for (const { dbId, key } of info.expired ?? []) this.feed(dbId, [del, key]);
+      for (const { dbId, key } of info.expired) this.feed(dbId, [del, key]);
     }
   }
 
@@ -308,11 +298,6 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
     this.cron = null;
     this.link?.close();
   }
-
-  /** A client is this server's master link (the client applying the master's stream). */
-  isMasterClient(client: Client): boolean {
-    return this.link !== null && this.link.client === client;
-  }
 }
 
 /**
@@ -321,7 +306,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
  */
 export function startConfiguredReplication(
   server: Server,
-  loaded: { streamDb: number; replId: string; offset: number; expired?: { dbId: number; key: string }[] } | null = null,
+  loaded: LoadedReplicationInfo | null = null,
 ): void {
   const value = server.config.get('replicaof').trim();
   const [host, port] = value.split(/\s+/);

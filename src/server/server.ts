@@ -85,9 +85,16 @@ export interface ReplicationRole {
   /** A writable replica's own client gave `key` a TTL (the replica expires it itself). */
   rememberOwnKeyWithExpire?(dbId: number, key: string): void;
   /** rdbPopulateSaveInfo: what an RDB saved now records of the replication history. */
-  saveInfo?(): { streamDb: number; replId: string; offset: number } | null;
+  saveInfo?(): ReplicationSaveInfo | null;
   /** CONFIG SET repl-backlog-size. */
   resizeBacklog?(): void;
+}
+
+/** repl-stream-db, repl-id and repl-offset of an RDB (a restarted server can partially resync). */
+export interface ReplicationSaveInfo {
+  streamDb: number;
+  replId: string;
+  offset: number;
 }
 
 /** A master that never had a replica. */
@@ -99,6 +106,13 @@ const NO_REPLICATION: ReplicationRole = {
   streaming: false,
   feed: () => {},
 };
+
+/** `n` random hex digits (run ids, replication ids). */
+export function randomHex(n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += Math.floor(Math.random() * 16).toString(16);
+  return out;
+}
 
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
 export interface ShutdownRequest {
@@ -133,6 +147,8 @@ export class Server implements KeyspaceListener {
   slowlogThresholdUs = 10000;
   /** proto-max-bulk-len and client-query-buffer-limit, cached for the parser. */
   readonly parserLimits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
+  /** min-replicas-to-write, cached: every write asks whether enough replicas are good. */
+  minReplicasToWrite = 0;
   /** notify-keyspace-events as class bits (0: notifications off). */
   notifyFlags = 0;
   /** maxmemory in bytes (0 = no limit), cached from the config. */
@@ -187,7 +203,7 @@ export class Server implements KeyspaceListener {
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 
   constructor() {
-    this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
+    this.runId = randomHex(40);
     this.log = new Logger(this.config);
     this.createDatabases();
     this.activeExpire = new ActiveExpire(this);
@@ -222,6 +238,9 @@ export class Server implements KeyspaceListener {
         this.maxmemory = Number(value);
         // updateMaxmemory: a lower limit starts evicting without waiting for a command.
         if (this.maxmemory > 0) scheduleEvictions(this);
+        break;
+      case 'min-replicas-to-write':
+        this.minReplicasToWrite = Number(value);
         break;
       case 'repl-backlog-size':
         this.replication.resizeBacklog?.();
