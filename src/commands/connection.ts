@@ -172,12 +172,14 @@ export function clientInfoLine(c: Client): string {
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
   const cmd = c.lastCommand;
+  // A replica's output is its share of the replication buffer (Redis's omem for replicas).
+  const omem = c.isReplica ? (c.server.replication.replicaOutputMemory?.(c) ?? 0) : 0;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.db.id} sub=${c.channels?.size ?? 0} psub=${c.patterns?.size ?? 0} ssub=0 ` +
     `multi=${c.multi ? c.multi.queue.length : -1} qbuf=${c.queryBufferBytes()} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
-    `rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd=${cmd} user=default redir=-1 resp=${c.protocol}`
+    `rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + omem} events=r cmd=${cmd} user=default redir=-1 resp=${c.protocol}`
   );
 }
 

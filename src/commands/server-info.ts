@@ -142,10 +142,22 @@ function scriptingCounts(server: Server): { scripts: number; functions: number; 
   return { scripts: engine.scripts.size, functions: live.functionCount, libraries: live.libraries.size };
 }
 
+/**
+ * The shared replication buffer as INFO splits it (getMemoryOverheadData): beyond the
+ * backlog's size, while replicas are attached, it is the replicas' output.
+ */
+function replicationBufferMemory(server: Server): { total: number; backlog: number; replicas: number } {
+  const total = server.replication.bufferMemory?.() ?? 0;
+  const backlogSize = server.config.getInt('repl-backlog-size');
+  if (total > backlogSize && ReplicationState.of(server).attached().length !== 0) return { total, backlog: backlogSize, replicas: total - backlogSize };
+  return { total, backlog: total, replicas: 0 };
+}
+
 function memorySection(server: Server): string {
   const state = stateOf(server);
   const scripting = scriptingCounts(server);
   const used = server.usedMemory();
+  const replBuffers = replicationBufferMemory(server);
   const mem = process.memoryUsage();
   if (used > state.peakMemory) state.peakMemory = used;
   const peak = state.peakMemory;
@@ -193,10 +205,10 @@ function memorySection(server: Server): string {
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', ratio(mem.rss, used)],
     ['mem_fragmentation_bytes', mem.rss - used],
-    ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
-    ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', 0],
+    ['mem_not_counted_for_evict', server.memoryNotCountedForEvict()],
+    ['mem_replication_backlog', replBuffers.backlog],
+    ['mem_total_replication_buffers', replBuffers.total],
+    ['mem_clients_slaves', replBuffers.replicas],
     ['mem_clients_normal', 0],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],

@@ -239,11 +239,13 @@ export class SnapshotJob {
         written.add(key);
         this.encoder.entry(key, value, this.databases[this.current]!.expires.get(key));
         this.keysWritten++;
-        if (this.keyDelayMs > 0 && deadline !== Infinity) {
-          this.resumeAt = performance.now() + this.keyDelayMs;
-          if (this.encoder.pending !== 0) this.chunks.push(this.encoder.take());
-          break;
-        }
+      }
+      // Per key of the walk, also one a write preserved already: Redis's child sleeps on
+      // every key it saves, whatever the parent changes meanwhile.
+      if (this.keyDelayMs > 0 && deadline !== Infinity) {
+        this.resumeAt = performance.now() + this.keyDelayMs;
+        if (this.encoder.pending !== 0) this.chunks.push(this.encoder.take());
+        break;
       }
       if (this.encoder.pending >= CHUNK_BYTES) this.chunks.push(this.encoder.take());
       if ((++counter & 63) === 0 && performance.now() >= deadline) break;

@@ -14,6 +14,9 @@
  *        After a diskless payload the stream is held back until the replica's first
  *        REPLCONF ACK: it reads the payload in blocks and cannot tell where it ends
  *        before the mark, so stream bytes right behind it would be taken for RDB data.
+ *        From the start of its snapshot a replica is a reader of the shared replication
+ *        buffer (repl-buffer.ts): the stream waits there, once for all replicas, and goes
+ *        out as its socket takes it.
  *   REPLCONF ACK <offset>   every second, and when asked with REPLCONF GETACK *.
  *
  * The snapshot is taken in one go (SnapshotJob run to its end), so it is exactly the
@@ -31,6 +34,11 @@ import { replicaIp, type AttachedReplica, type ReplicationCore, type ReplicaSync
 
 /** A snapshot runs in slices of this many ms; clients are served in between. */
 const SNAPSHOT_SLICE_MS = 5;
+
+/** A replica's stream goes to its socket in writes of at most this many bytes... */
+const STREAM_CHUNK = 64 * 1024;
+/** ...while the socket holds fewer than this many unsent (the rest waits in the buffer). */
+const STREAM_HIGH_WATER = 256 * 1024;
 
 
 /** What a client said with REPLCONF before it asked for a sync. */
@@ -78,6 +86,7 @@ export class MasterSide {
   /** The snapshot being sent to replicas, if any (one at a time, as one BGSAVE). */
   private snapshotRunning = false;
   private getAckScheduled = false;
+  private pumpScheduled = false;
   /** The replicationCron loop (seconds since the server started) of the last PING. */
   private lastPing: number;
 
@@ -114,16 +123,30 @@ export class MasterSide {
    * during its sync (Redis's replication buffer): past it the replica is dropped.
    */
   private overLimit(replica: AttachedReplica): boolean {
-    if (!overOutputLimit(this.server.outputLimits.replica, replica.heldBytes, replica, Date.now())) return false;
+    const limit = this.server.outputLimits.replica;
+    // A hard limit under repl-backlog-size would drop replicas a partial resync just
+    // accepted: Redis uses the backlog size instead (checkClientOutputBufferLimits).
+    const backlogSize = this.server.config.getInt('repl-backlog-size');
+    const effective = limit.hard !== 0 && limit.hard < backlogSize ? { ...limit, hard: backlogSize } : limit;
+    if (!overOutputLimit(effective, this.outputMemory(replica.client), replica, Date.now())) return false;
     this.server.log.warning(
       `Client id=${replica.client.id} addr=${replica.client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`,
     );
     return true;
   }
 
+  /** What a replica holds of the replication buffer (its output buffer memory). */
+  outputMemory(client: Client): number {
+    const replica = this.of(client);
+    const buffer = this.state.backlog;
+    if (replica?.reader == null || buffer === null) return 0;
+    return buffer.heldBy(replica.reader);
+  }
+
   private drop(index: number): void {
     const [replica] = this.replicas.splice(index, 1);
     if (replica === undefined) return;
+    this.release(replica);
     this.server.log.notice(`Connection with replica ${this.nameOf(replica.client)} lost.`);
     if (this.replicas.length === 0) this.state.noReplicasSince = unixNow();
   }
@@ -141,37 +164,84 @@ export class MasterSide {
       preSync,
       ackOffset: 0,
       ackTime: unixNow(),
-      held: null,
-      heldBytes: 0,
+      reader: null,
+      streaming: false,
       softSince: 0,
     };
   }
 
-  /** Stream bytes to every replica that takes them now. */
-  send(bytes: string): void {
+  /** The replica reads the replication buffer from stream offset `next` on. */
+  private startReading(replica: AttachedReplica, next: number): void {
+    replica.reader = { next };
+    this.state.backlog!.attach(replica.reader);
+    replica.client.onDrain = () => this.pump(replica);
+  }
+
+  private release(replica: AttachedReplica): void {
+    replica.client.onDrain = null;
+    if (replica.reader !== null) this.state.backlog?.detach(replica.reader);
+    replica.reader = null;
+  }
+
+  /**
+   * The replication buffer got stream bytes (`newBlock`: in a new block). As Redis,
+   * replicas are checked against their output limit when a block is added; the bytes
+   * go out at the end of this turn of the event loop, with the replies.
+   */
+  fed(newBlock: boolean): void {
     for (let i = this.replicas.length - 1; i >= 0; i--) {
       const replica = this.replicas[i]!;
       if (replica.client.closed) {
         this.drop(i);
         continue;
       }
-      if (replica.state === 'wait_bgsave') continue; // its snapshot will include these changes
-      if (replica.held !== null) {
-        replica.held.push(bytes);
-        replica.heldBytes += bytes.length;
-        if (this.overLimit(replica)) {
-          this.drop(i);
-          replica.client.sink?.close(false);
-        }
-      } else {
-        replica.client.sink?.sendRaw?.(bytes);
+      if (newBlock && replica.reader !== null && this.overLimit(replica)) {
+        this.drop(i);
+        replica.client.sink?.close(false);
       }
     }
+    if (!this.pumpScheduled && this.replicas.length !== 0) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        for (const replica of this.replicas) this.pump(replica);
+      });
+    }
+  }
+
+  /** Writes a replica's pending stream while its socket takes it (then waits for drain). */
+  private pump(replica: AttachedReplica): void {
+    const reader = replica.reader;
+    const buffer = this.state.backlog;
+    if (!replica.streaming || reader === null || buffer === null || replica.client.closed) return;
+    const sink = replica.client.sink!;
+    if (!buffer.covers(reader.next)) {
+      // Its place is no longer in the buffer (a new history replaced it): resync.
+      sink.close(false);
+      return;
+    }
+    const before = reader.next;
+    while (reader.next < buffer.endOffset && sink.queuedBytes!() < STREAM_HIGH_WATER) {
+      const chunk = buffer.chunkAt(reader.next, STREAM_CHUNK);
+      sink.writeStream!(chunk);
+      reader.next += chunk.length;
+      if (replica.client.closed) return;
+    }
+    if (reader.next !== before) buffer.advanced();
+  }
+
+  /** The replica may get its stream now. */
+  private startStreaming(replica: AttachedReplica): void {
+    replica.streaming = true;
+    this.pump(replica);
   }
 
   /** Closes every replica link (a new history: they reconnect and learn it). */
   disconnectAll(): void {
-    for (const replica of this.replicas.splice(0)) replica.client.sink?.close(false);
+    for (const replica of this.replicas.splice(0)) {
+      this.release(replica);
+      replica.client.sink?.close(false);
+    }
     this.state.noReplicasSince = unixNow();
   }
 
@@ -198,13 +268,8 @@ export class MasterSide {
     if (!replica) return;
     if (offset > replica.ackOffset) replica.ackOffset = offset;
     replica.ackTime = unixNow();
-    if (replica.held !== null && replica.state === 'online') {
-      // The replica loaded the diskless payload: now it gets the stream.
-      const held = replica.held;
-      replica.held = null;
-      replica.heldBytes = 0;
-      for (const bytes of held) client.sink?.sendRaw?.(bytes);
-    }
+    // The replica loaded the diskless payload: now it gets the stream.
+    if (!replica.streaming && replica.state === 'online') this.startStreaming(replica);
     if (this.waiters.length !== 0) this.serveWaiters();
     if (this.state.failover.state === 'waiting-for-sync') this.state.failover.update();
   }
@@ -286,13 +351,13 @@ export class MasterSide {
       return false;
     }
     const replica = this.newReplica(client, 'online', false);
-    const sink = client.sink!;
-    sink.sendRaw!(replica.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
-    const missing = backlog.from(offset);
-    sink.sendRaw!(missing);
+    client.sink!.sendRaw!(replica.capaPsync2 ? `+CONTINUE ${state.replId}\r\n` : '+CONTINUE\r\n');
     this.attach(replica);
+    // The missing bytes go out from the buffer like the rest of the stream.
+    this.startReading(replica, offset);
+    this.startStreaming(replica);
     log.notice(
-      `Partial resynchronization request from ${this.nameOf(client)} accepted. Sending ${missing.length} bytes of backlog starting from offset ${offset}.`,
+      `Partial resynchronization request from ${this.nameOf(client)} accepted. Sending ${backlog.endOffset - offset} bytes of backlog starting from offset ${offset}.`,
     );
     return true;
   }
@@ -323,8 +388,8 @@ export class MasterSide {
     const marks = new Map<AttachedReplica, string>();
     for (const replica of waiting) {
       replica.state = 'send_bulk';
-      replica.held = [];
-      replica.client.replicaPayloadQueued = true;
+      // The stream from the snapshot's offset on waits in the buffer meanwhile.
+      this.startReading(replica, offset + 1);
       const sink = replica.client.sink!;
       if (!replica.preSync) sink.sendRaw!(`+FULLRESYNC ${this.state.replId} ${offset}\r\n`);
       if (diskless && replica.capaEof) {
@@ -368,18 +433,14 @@ export class MasterSide {
         if (replica.client.closed) continue;
         const sink = replica.client.sink!;
         const mark = marks.get(replica);
-        replica.client.replicaPayloadQueued = true;
+        replica.state = 'online';
         if (mark !== undefined) {
           sink.sendRaw!(mark); // the stream waits for the replica's first ACK
         } else {
           sink.sendRaw!(`$${length}\r\n`);
           sendBytes(replica.client, payload!);
-          const held = replica.held ?? [];
-          replica.held = null;
-          replica.heldBytes = 0;
-          for (const bytes of held) sink.sendRaw!(bytes);
+          this.startStreaming(replica);
         }
-        replica.state = 'online';
         replica.ackTime = unixNow();
         server.log.notice(`Synchronization with replica ${this.nameOf(replica.client)} succeeded`);
       }

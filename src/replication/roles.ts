@@ -4,7 +4,7 @@
  * state.ts, so that the owner imports its parts and no part imports the owner.
  */
 import type { Client } from '../server/client.js';
-import type { ReplicationBacklog } from './backlog.js';
+import type { ReplicationBuffer, StreamReader } from './repl-buffer.js';
 
 export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
 
@@ -24,13 +24,14 @@ export interface AttachedReplica {
   ackOffset: number;
   /** Unix seconds of the last REPLCONF ACK (INFO's lag, min-replicas-max-lag). */
   ackTime: number;
+  /** Its place in the replication buffer (null while it waits for its snapshot to start). */
+  reader: StreamReader | null;
   /**
-   * Stream bytes held back: while its snapshot is sent, and after a diskless payload
-   * until its first ACK.
+   * Stream bytes may go out: false while its payload is sent, and after a diskless
+   * payload until its first ACK (the stream waits in the replication buffer).
    */
-  held: string[] | null;
-  heldBytes: number;
-  /** When the held bytes first passed the soft limit (ms, 0: not). */
+  streaming: boolean;
+  /** When what it holds of the replication buffer first passed the soft limit (ms, 0: not). */
   softSince: number;
 }
 
@@ -54,7 +55,8 @@ export interface ReplicationCore {
   /** master_repl_offset. */
   offset: number;
   secondReplOffset: number;
-  backlog: ReplicationBacklog | null;
+  /** The replication buffer: the backlog and the replicas' pending stream. */
+  backlog: ReplicationBuffer | null;
   /** The database the stream last selected (-1: the next command selects). */
   selectedDb: number;
   /** Unix seconds since the server has no replicas (repl-backlog-ttl). */

@@ -13,9 +13,10 @@
  */
 import { randomHex, type ReplicationRole, type ReplicationSaveInfo, type Server } from '../server/server.js';
 import type { LoadedReplicationInfo } from '../persistence/manager.js';
+import type { Client } from '../server/client.js';
 import { encodeCommand } from '../server/propagation.js';
 import { BlockingManager } from '../server/blocking.js';
-import { ReplicationBacklog } from './backlog.js';
+import { ReplicationBuffer } from './repl-buffer.js';
 import { MasterSide } from './master-side.js';
 import type { AttachedReplica, PsyncPoint, ReplicationCore } from './roles.js';
 import { MasterLink } from './master-link.js';
@@ -34,7 +35,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
   offset = 0;
   /** second_repl_offset: replId2 is valid for offsets up to this one (-1: none). */
   secondReplOffset = -1;
-  backlog: ReplicationBacklog | null = null;
+  backlog: ReplicationBuffer | null = null;
   /** The database the stream last selected (-1: the next command selects). */
   selectedDb = -1;
   /** The replicas of this server. */
@@ -114,8 +115,9 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
   feedStream(bytes: string): void {
     if (bytes.length === 0) return;
     this.offset += bytes.length;
-    this.backlog?.append(bytes);
-    this.replicas.send(bytes);
+    if (this.backlog === null) return;
+    const newBlock = this.backlog.append(bytes);
+    this.replicas.fed(newBlock);
   }
 
   /** rememberSlaveKeyWithExpire: a write of a replica's own client left `key` with a TTL. */
@@ -147,7 +149,7 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
 
   /** createReplicationBacklog: the next byte of the stream is offset + 1. */
   createBacklog(): void {
-    this.backlog = new ReplicationBacklog(this.server.config.getInt('repl-backlog-size'), this.offset + 1);
+    this.backlog = new ReplicationBuffer(this.server.config.getInt('repl-backlog-size'), this.offset + 1);
   }
 
   /** changeReplicationId + clearReplicationId2: a new history with no past. */
@@ -287,6 +289,16 @@ export class ReplicationState implements ReplicationRole, ReplicationCore {
 
   /** The database a restarted replica's master stream was in (its first command may not SELECT). */
   restoredStreamDb = 0;
+
+  /** mem_total_replication_buffers. */
+  bufferMemory(): number {
+    return this.backlog?.memory ?? 0;
+  }
+
+  /** The part of a replica's output in the replication buffer (CLIENT LIST tot-mem). */
+  replicaOutputMemory(client: Client): number {
+    return this.replicas.outputMemory(client);
+  }
 
   /** Resizes the backlog after CONFIG SET repl-backlog-size. */
   resizeBacklog(): void {

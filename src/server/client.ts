@@ -31,6 +31,13 @@ export interface ReplySink {
   sendRaw?(bytes: string): void;
   /** The same for bytes already in a buffer (no string copy of a large payload). */
   sendRawBytes?(bytes: Uint8Array): void;
+  /**
+   * A replica's stream: to the socket now, behind anything queued before. The bytes
+   * must stay unchanged until written (they are a view of the replication buffer).
+   */
+  writeStream?(bytes: Buffer): void;
+  /** Bytes handed to the socket that the kernel has not taken yet. */
+  queuedBytes?(): number;
 }
 
 export class Client {
@@ -68,12 +75,12 @@ export class Client {
    */
   propagateTo = 3;
   /**
-   * A replica's RDB payload is still in its output queue: Redis sends the payload
-   * outside the output buffer, so the replica class limit waits until it has drained.
+   * An attached replica. Its output limit is checked by replication, on what it holds
+   * of the shared replication buffer, not on its connection's queue.
    */
-  replicaPayloadQueued = false;
-  /** An attached replica (client-output-buffer-limit's replica class). */
   isReplica = false;
+  /** Called when the connection's queued output has all been written (a replica's stream waits for it). */
+  onDrain: (() => void) | null = null;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */

@@ -143,6 +143,18 @@ export class Connection implements ReplySink {
     if (!this.processing) this.scheduleFlush();
   }
 
+  writeStream(bytes: Buffer): void {
+    if (this.client.closed || this.socket.destroyed) return;
+    // Behind what the output buffer holds (e.g. +CONTINUE, a payload).
+    if (this.writer.length > 0) this.flush();
+    this.server.stats.netOutputBytes += bytes.length;
+    this.io.write(bytes);
+  }
+
+  queuedBytes(): number {
+    return this.io.queuedBytes();
+  }
+
   close(afterReply: boolean): void {
     if (afterReply) {
       this.client.closeAfterReply = true;
@@ -180,15 +192,11 @@ export class Connection implements ReplySink {
   private overOutputLimit(): boolean {
     const used = this.io.queuedBytes();
     const client = this.client;
-    // A replica's full-sync payload goes through this same queue (Redis sends it apart
-    // from the output buffer): the replica class applies once the payload has drained.
-    if (client.replicaPayloadQueued) {
-      if (used === 0) client.replicaPayloadQueued = false;
-      return false;
-    }
+    // A replica's payload and stream are not output buffer (replication checks its limit).
+    if (client.isReplica) return false;
     if (used === 0 && this.outputLimitState.softSince === 0) return false;
     const limits = this.server.outputLimits;
-    const limit = client.isReplica ? limits.replica : client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    const limit = client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
     if (!overOutputLimit(limit, used, this.outputLimitState, Date.now())) return false;
     this.server.log.warning(`Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     client.closed = true;
@@ -212,6 +220,7 @@ export class Connection implements ReplySink {
   }
 
   private onDrain(): void {
+    this.client.onDrain?.();
     if (this.readPaused) {
       this.readPaused = false;
       this.io.resumeReading();

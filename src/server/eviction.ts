@@ -120,12 +120,12 @@ export function performEvictions(server: Server): boolean {
   if (limit === 0) return true;
   // Replicas leave eviction to their master (its DELs arrive through replication).
   if (server.replication.master !== null && server.config.getBool('replica-ignore-maxmemory')) return true;
-  if (server.usedMemory() <= limit) return true;
+  if (server.usedMemory() - server.memoryNotCountedForEvict() <= limit) return true;
   const policy = server.config.get('maxmemory-policy');
   if (policy === 'noeviction') return false;
   const samples = server.config.getInt('maxmemory-samples');
   const lazy = server.config.getBool('lazyfree-lazy-eviction');
-  while (server.usedMemory() > limit) {
+  while (server.usedMemory() - server.memoryNotCountedForEvict() > limit) {
     const victim = selectVictim(server, policy as Policy, samples);
     if (victim === null) return false;
     evictKey(server, victim.db, victim.key, lazy);

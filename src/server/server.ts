@@ -88,6 +88,10 @@ export interface ReplicationRole {
   saveInfo?(): ReplicationSaveInfo | null;
   /** CONFIG SET repl-backlog-size. */
   resizeBacklog?(): void;
+  /** mem_total_replication_buffers: the backlog and replicas' stream, held once. */
+  bufferMemory?(): number;
+  /** What a replica client holds of the replication buffer (its output buffer memory). */
+  replicaOutputMemory?(client: Client): number;
 }
 
 /** repl-stream-db, repl-id and repl-offset of an RDB (a restarted server can partially resync). */
@@ -291,8 +295,20 @@ export class Server implements KeyspaceListener {
       for (const db of this.databases) this.memory.invalidate(db);
       this.memoryUntracked = false;
     }
-    this.lastUsedMemory = STARTUP_BYTES + this.memory.datasetBytes(this.databases);
+    this.lastUsedMemory = STARTUP_BYTES + this.memory.datasetBytes(this.databases) + (this.replication.bufferMemory?.() ?? 0);
     return this.lastUsedMemory;
+  }
+
+  /**
+   * freeMemoryGetNotCountedMemory: the replication buffer beyond the backlog's own size
+   * is the replicas' output, which eviction does not count.
+   */
+  memoryNotCountedForEvict(): number {
+    const buffers = this.replication.bufferMemory?.() ?? 0;
+    const backlogSize = this.config.getInt('repl-backlog-size');
+    // Redis's estimate of the backlog's own block bookkeeping (16 KB blocks).
+    const counted = backlogSize + (Math.floor(backlogSize / (16 * 1024)) + 1) * 64;
+    return buffers > counted ? buffers - counted : 0;
   }
 
   /** The last usedMemory() measured (a full measure can take a while on a big dataset). */
@@ -308,7 +324,7 @@ export class Server implements KeyspaceListener {
   readonly memory = new MemoryAccountant();
 
   isOutOfMemory(): boolean {
-    return this.maxmemory > 0 && this.usedMemory() > this.maxmemory;
+    return this.maxmemory > 0 && this.usedMemory() - this.memoryNotCountedForEvict() > this.maxmemory;
   }
 
   /** Ends a client's MULTI state and its WATCHes. */
