@@ -68,28 +68,31 @@ export interface RdbReadOptions {
 
 /** Parses a whole RDB file. Throws RdbLoadError with a message saying what is wrong. */
 export function readRdbFile(buffer: Buffer, options: RdbReadOptions): RdbContents {
-  try {
-    return readRdbFileUnchecked(buffer, options);
-  } catch (error) {
-    if (error instanceof RdbLoadError) throw error;
-    if (error instanceof RdbFormatError || error instanceof FunctionRecordError || error instanceof RangeError) {
-      throw new RdbLoadError(`Bad RDB data: ${error.message}`);
-    }
-    throw error;
+  const parser = new RdbStreamParser(options);
+  parser.push(buffer);
+  parser.parse(Infinity, true);
+  if (!options.allowTrailingData && parser.rest().length !== 0) {
+    throw new RdbLoadError('Unexpected data after the end of the RDB file');
   }
+  return parser.contents;
 }
 
-function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbContents {
-  if (buffer.length < 9 || buffer.toString('latin1', 0, 5) !== 'REDIS') {
-    throw new RdbLoadError('Wrong signature trying to load DB from file');
-  }
-  const versionText = buffer.toString('latin1', 5, 9);
-  const version = /^\d{4}$/.test(versionText) ? Number(versionText) : -1;
-  if (version < 1 || version > MAX_READ_RDB_VERSION) throw new RdbLoadError(`Can't handle RDB format version ${versionText}`);
+/** The parse was cut short by the end of the bytes so far (more may complete it). */
+function mayBeTruncation(error: unknown): boolean {
+  return error instanceof RdbFormatError || error instanceof FunctionRecordError || error instanceof RangeError;
+}
 
-  const reader = new RdbReader(buffer, 9);
-  const contents: RdbContents = {
-    version,
+/**
+ * An RDB read as its bytes arrive (a replica's diskless load, rdbLoadRio on a socket):
+ * push() bytes, parse() what is complete, entry by entry. An entry cut by the end of
+ * the bytes so far is parsed again once more bytes are in (and only when at least twice
+ * as many are, so that a large value costs linear time). Bytes after the RDB's end (the
+ * checksum) are left in rest(). With `final`, the end of the bytes is the end of the
+ * data: an incomplete entry is an error, as in a file.
+ */
+export class RdbStreamParser {
+  readonly contents: RdbContents = {
+    version: 0,
     aux: new Map(),
     functions: [],
     databases: new Map(),
@@ -97,24 +100,116 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
     keysExpired: 0,
     length: 0,
   };
-  let db = databaseOf(contents, 0);
-  let dbId = 0;
-  let expireMs = -1;
-  for (;;) {
+  /** The end of the RDB (EOF opcode and checksum) was read. */
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+  private phase: 'header' | 'entries' | 'checksum' | 'done' = 'header';
+  private chunks: Buffer[] = [];
+  private pending = 0;
+  /** Bytes that must be pending before an incomplete entry is tried again. */
+  private retryAt = 0;
+  private readonly crc = new Crc64();
+  private db: LoadedDatabase;
+  private dbId = 0;
+  private expireMs = -1;
+
+  constructor(private readonly options: RdbReadOptions) {
+    this.db = databaseOf(this.contents, 0);
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.pending += chunk.length;
+  }
+
+  /** Bytes pushed and not parsed yet (after the end: what follows the RDB). */
+  rest(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /**
+   * Parses complete entries, at most `maxKeys` keys; returns the keys parsed. Throws
+   * RdbLoadError for bad data (and, with `final`, for data that ends too soon).
+   */
+  parse(maxKeys: number, final: boolean): number {
+    if (this.phase === 'done' || (!final && this.pending < this.retryAt)) return 0;
+    this.retryAt = 0;
+    const buffer = this.rest();
+    const reader = new RdbReader(buffer, 0);
+    let consumed = 0;
+    let keys = 0;
+    try {
+      if (this.phase === 'header') {
+        if (buffer.length < 9 && !final) return 0;
+        this.readHeader(buffer);
+        consumed = reader.position = 9;
+        this.phase = 'entries';
+      }
+      while (this.phase === 'entries' && keys < maxKeys) {
+        try {
+          if (this.entry(reader)) keys++;
+        } catch (error) {
+          if (final || !mayBeTruncation(error)) throw error;
+          // Cut by the end of what arrived: try again with twice as much.
+          this.retryAt = 2 * (buffer.length - consumed);
+          break;
+        }
+        consumed = reader.position;
+      }
+      this.crc.update(buffer, 0, consumed);
+      if (this.phase === 'checksum') {
+        if (this.contents.version < 5) {
+          this.phase = 'done';
+        } else if (buffer.length - consumed >= 8 || final) {
+          const stored = reader.readBigUInt64LE();
+          if (this.options.verifyChecksum && stored !== 0n && this.crc.digest() !== stored) throw new RdbLoadError('Wrong RDB checksum');
+          consumed = reader.position;
+          this.phase = 'done';
+        }
+      }
+    } catch (error) {
+      if (error instanceof RdbLoadError) throw error;
+      if (mayBeTruncation(error)) throw new RdbLoadError(`Bad RDB data: ${(error as Error).message}`);
+      throw error;
+    }
+    this.contents.length += consumed;
+    const rest = buffer.subarray(consumed);
+    this.chunks = rest.length === 0 ? [] : [rest];
+    this.pending = rest.length;
+    return keys;
+  }
+
+  private readHeader(buffer: Buffer): void {
+    if (buffer.length < 9 || buffer.toString('latin1', 0, 5) !== 'REDIS') {
+      throw new RdbLoadError('Wrong signature trying to load DB from file');
+    }
+    const versionText = buffer.toString('latin1', 5, 9);
+    const version = /^\d{4}$/.test(versionText) ? Number(versionText) : -1;
+    if (version < 1 || version > MAX_READ_RDB_VERSION) throw new RdbLoadError(`Can't handle RDB format version ${versionText}`);
+    this.contents.version = version;
+  }
+
+  /** One opcode and what it carries; true if it was a key. Sets `done` at EOF. */
+  private entry(reader: RdbReader): boolean {
+    const options = this.options;
+    const contents = this.contents;
     const type = reader.readByte();
     switch (type) {
       case RdbOpcode.EXPIRETIME:
-        expireMs = reader.readUInt32LE() * 1000;
-        continue;
+        this.expireMs = reader.readUInt32LE() * 1000;
+        return false;
       case RdbOpcode.EXPIRETIME_MS:
-        expireMs = reader.readInt64LE();
-        continue;
+        this.expireMs = reader.readInt64LE();
+        return false;
       case RdbOpcode.FREQ:
         reader.readByte();
-        continue;
+        return false;
       case RdbOpcode.IDLE:
         reader.readLength();
-        continue;
+        return false;
       case RdbOpcode.SELECTDB: {
         const id = reader.readLength();
         if (id >= options.databases) {
@@ -122,32 +217,33 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
             `Data file was created with a Redis server configured to handle more than ${options.databases} databases`,
           );
         }
-        db = databaseOf(contents, id);
-        dbId = id;
-        continue;
+        this.db = databaseOf(contents, id);
+        this.dbId = id;
+        return false;
       }
       case RdbOpcode.RESIZEDB:
         reader.readLength();
         reader.readLength();
-        continue;
+        return false;
       case RDB_OPCODE_SLOT_INFO:
         reader.readLength();
         reader.readLength();
         reader.readLength();
-        continue;
+        return false;
       case RdbOpcode.AUX: {
         const name = reader.readString();
         contents.aux.set(name, reader.readString());
-        continue;
+        return false;
       }
       case RdbOpcode.MODULE_AUX:
         throw new RdbLoadError('The RDB file contains module data, which lunakv cannot load');
       case RdbOpcode.FUNCTION:
       case RdbOpcode.FUNCTION2:
         contents.functions.push(readFunctionRecord(reader, type));
-        continue;
+        return false;
       case RdbOpcode.EOF:
-        break;
+        this.phase = 'checksum';
+        return false;
       default: {
         const key = reader.readString();
         let value: RedisValue | null;
@@ -157,7 +253,9 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
           if (!(error instanceof EmptyKeyError)) throw error;
           value = null; // rdbLoad skips empty keys with a warning
         }
+        const expireMs = this.expireMs;
         const expired = expireMs !== -1 && options.dropExpiredBefore !== null && expireMs < options.dropExpiredBefore;
+        const db = this.db;
         if (value !== null && !expired) {
           if (db.data.has(key)) throw new RdbLoadError(`Duplicate key '${printable(key)}' in the RDB file`);
           db.data.set(key, value);
@@ -165,28 +263,13 @@ function readRdbFileUnchecked(buffer: Buffer, options: RdbReadOptions): RdbConte
           contents.keysLoaded++;
         } else if (expired) {
           contents.keysExpired++;
-          options.onExpiredDropped?.(dbId, key);
+          options.onExpiredDropped?.(this.dbId, key);
         }
-        expireMs = -1;
-        continue;
+        this.expireMs = -1;
+        return true;
       }
     }
-    break;
   }
-
-  if (version >= 5) {
-    const crcOffset = reader.position;
-    const stored = reader.readBigUInt64LE();
-    if (options.verifyChecksum && stored !== 0n) {
-      const computed = new Crc64().update(buffer, 0, crcOffset).digest();
-      if (computed !== stored) throw new RdbLoadError('Wrong RDB checksum');
-    }
-  }
-  contents.length = reader.position;
-  if (!options.allowTrailingData && reader.position !== buffer.length) {
-    throw new RdbLoadError('Unexpected data after the end of the RDB file');
-  }
-  return contents;
 }
 
 function databaseOf(contents: RdbContents, id: number): LoadedDatabase {

@@ -23,7 +23,7 @@ import type { Server } from '../server/server.js';
 import { DEFERRED, processCommand } from '../server/dispatch.js';
 import { RespParser, ProtocolError } from '../protocol/resp-parser.js';
 import { encodeCommand } from '../server/propagation.js';
-import { readRdbFile, RdbLoadError } from '../persistence/rdb-reader.js';
+import { readRdbFile, RdbLoadError, RdbStreamParser, type RdbContents } from '../persistence/rdb-reader.js';
 import { installContents } from '../persistence/snapshot.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { ReplicationCore } from './roles.js';
@@ -47,6 +47,19 @@ interface Transfer {
   read: number;
   /** The last 40 bytes read (fewer at first), where the EOF mark is looked for. */
   last: Buffer;
+  /**
+   * With diskless load, the payload is parsed as it arrives (then `chunks` stays empty):
+   * the end of the RDB is found by parsing, and the EOF mark must follow it.
+   */
+  parser: RdbStreamParser | null;
+  /** key-load-delay: the socket is paused until this batch's delay has passed. */
+  throttled: boolean;
+}
+
+/** key-load-delay in microseconds per key (a negative value -n: 1 us per n keys on average). */
+function keyLoadDelayUs(server: Server): number {
+  const delay = server.config.getInt('key-load-delay');
+  return delay > 0 ? delay : delay < 0 ? 1 / -delay : 0;
 }
 
 export class MasterLink {
@@ -277,29 +290,55 @@ export class MasterLink {
         this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
         return;
       }
-      this.transfer = { size, mark, chunks: [], read: 0, last: Buffer.alloc(0) };
-      this.startLoading();
+      this.transfer = { size, mark, chunks: [], read: 0, last: Buffer.alloc(0), parser: null, throttled: false };
+      const diskless = this.startLoading();
+      const target = diskless ? 'parser' : 'disk';
       log.notice(
         mark !== null
-          ? 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk'
-          : `MASTER <-> REPLICA sync: receiving ${size} bytes from master to disk`,
+          ? `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${target}`
+          : `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${target}`,
       );
+      if (diskless) {
+        // Loaded from the socket as it arrives (rdbLoadRio on the connection).
+        if (this.server.config.get('repl-diskless-load') !== 'swapdb') log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+        this.transfer.parser = new RdbStreamParser(this.loadOptions());
+      }
       this.takePayload();
       return;
     }
   }
 
-  /** useDisklessLoad: the payload is loaded as it arrives, so the server is loading meanwhile. */
-  private startLoading(): void {
+  /**
+   * useDisklessLoad: the payload is loaded as it arrives, so the server is loading
+   * meanwhile (async_loading when the master continues our own history). True if so.
+   */
+  private startLoading(): boolean {
     const mode = this.server.config.get('repl-diskless-load');
     const diskless = mode === 'swapdb' || (mode === 'on-empty-db' && this.server.totalKeys() === 0);
-    if (!diskless) return;
+    if (!diskless) return false;
     const sameHistory = mode === 'swapdb' && this.fullSync !== null && this.fullSync.replId === this.replication.replId;
     this.loadingMode = sameHistory ? 2 : 1;
+    return true;
+  }
+
+  private loadOptions(): ConstructorParameters<typeof RdbStreamParser>[0] {
+    const server = this.server;
+    return {
+      limits: server.encodingLimits,
+      databases: server.databases.length,
+      // A replica keeps keys its master has not expired yet (rdbLoad, iAmMaster() false).
+      dropExpiredBefore: null,
+      verifyChecksum: server.config.getBool('rdbchecksum'),
+    };
   }
 
   private takePayload(): void {
     const t = this.transfer!;
+    if (t.parser !== null) {
+      this.loadSome();
+      return;
+    }
     const data = this.input;
     this.input = Buffer.alloc(0);
     if (t.mark === null) {
@@ -323,37 +362,137 @@ export class MasterLink {
     this.finishTransfer(whole.subarray(0, whole.length - 40), Buffer.alloc(0));
   }
 
-  /** The payload is complete: load it, then apply the stream that follows. */
+  /**
+   * Diskless load: parses what has arrived of the payload. With key-load-delay the
+   * socket pauses for each batch's delay, so the master sees a slow reader (a test knob
+   * of Redis, which sleeps in rdbLoad). At the RDB's end the EOF mark must follow.
+   */
+  private loadSome(): void {
+    const t = this.transfer!;
+    const parser = t.parser!;
+    if (t.throttled) return;
+    const data = this.input;
+    this.input = Buffer.alloc(0);
+    if (t.mark === null) {
+      const take = data.subarray(0, t.size - t.read);
+      t.read += take.length;
+      parser.push(take);
+      this.input = data.subarray(take.length);
+    } else {
+      t.read += data.length;
+      parser.push(data);
+    }
+    const delayUs = keyLoadDelayUs(this.server);
+    // About 10 ms worth of key-load-delay per batch.
+    const maxKeys = delayUs > 0 ? Math.max(1, Math.floor(10_000 / delayUs)) : Infinity;
+    let contents: RdbContents;
+    try {
+      const keys = parser.parse(maxKeys, t.mark === null && t.read === t.size);
+      if (!parser.done) {
+        if (delayUs > 0 && keys > 0) this.throttle(t, (keys * delayUs) / 1000);
+        return;
+      }
+      contents = parser.contents;
+    } catch (e) {
+      this.loadFailed(`Failed trying to load the MASTER synchronization DB from socket: ${e instanceof RdbLoadError ? e.message : String(e)}`);
+      return;
+    }
+    let rest = parser.rest();
+    if (t.mark !== null) {
+      // The mark may still be on its way: what came after the RDB stays in the parser.
+      if (rest.length < 40) return;
+      if (rest.toString('latin1', 0, 40) !== t.mark) {
+        this.loadFailed('Replication stream EOF marker is broken');
+        return;
+      }
+      rest = rest.subarray(40);
+    } else {
+      rest = Buffer.concat([rest, this.input]);
+      this.input = Buffer.alloc(0);
+    }
+    this.transfer = null;
+    this.loadingMode = 0;
+    this.installLoaded(contents, rest, true);
+  }
+
+  /** Pauses reading the payload for `ms` (key-load-delay), then goes on. */
+  private throttle(t: Transfer, ms: number): void {
+    t.throttled = true;
+    const socket = this.socket;
+    socket?.pause();
+    setTimeout(() => {
+      if (this.transfer !== t || this.socket !== socket) return;
+      t.throttled = false;
+      this.lastIo = unixNow();
+      socket?.resume();
+      this.loadSome();
+    }, ms);
+  }
+
+  /** A diskless load failed: the old dataset stays with swapdb (Redis discards the temporary one). */
+  private loadFailed(message: string): void {
+    const log = this.server.log;
+    log.warning(message);
+    if (this.server.config.get('repl-diskless-load') === 'swapdb') {
+      log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+    } else {
+      // Redis emptied the dataset before loading (it was empty: on-empty-db).
+      for (const db of this.server.databases) db.flush();
+    }
+    this.fail('Loading the MASTER synchronization DB failed');
+  }
+
+  /** The payload is complete (disk form): load it, then apply the stream that follows. */
   private finishTransfer(rdb: Buffer, rest: Buffer): void {
     const server = this.server;
     const log = server.log;
     this.transfer = null;
     this.loadingMode = 0;
+    let contents: RdbContents;
+    try {
+      contents = readRdbFile(rdb, this.loadOptions());
+    } catch (e) {
+      const message = e instanceof RdbLoadError ? e.message : String(e);
+      // Redis has emptied its dataset before loading the received file.
+      log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      for (const db of server.databases) db.flush();
+      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
+      this.fail('Loading the MASTER synchronization DB failed');
+      return;
+    }
+    this.installLoaded(contents, rest, false);
+  }
+
+  /** The master's dataset replaces ours; then the stream that follows is applied. */
+  private installLoaded(contents: RdbContents, rest: Buffer, diskless: boolean): void {
+    const server = this.server;
+    const log = server.log;
     const sync = this.fullSync!;
     // Our replicas' history is gone: they must resync with the new one.
     this.replication.replicas.disconnectAll();
-    try {
-      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-      const contents = readRdbFile(rdb, {
-        limits: server.encodingLimits,
-        databases: server.databases.length,
-        // A replica keeps keys its master has not expired yet (rdbLoad, iAmMaster() false).
-        dropExpiredBefore: null,
-        verifyChecksum: server.config.getBool('rdbchecksum'),
-      });
+    const swapdb = diskless && server.config.get('repl-diskless-load') === 'swapdb';
+    if (!diskless) {
       log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    }
+    try {
       // All or nothing: a library that fails to compile leaves the dataset as it was.
       installContents(server, contents);
     } catch (e) {
       const message = e instanceof RdbLoadError ? e.message : String(e);
-      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
-      if (server.config.get('repl-diskless-load') !== 'swapdb') {
-        // Without swapdb Redis has emptied its dataset before loading.
-        log.notice('MASTER <-> REPLICA sync: Flushing old data');
-        for (const db of server.databases) db.flush();
+      if (diskless) {
+        this.loadFailed(`Failed trying to load the MASTER synchronization DB from socket: ${message}`);
+        return;
       }
+      for (const db of server.databases) db.flush();
+      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
       this.fail('Loading the MASTER synchronization DB failed');
       return;
+    }
+    if (swapdb) {
+      log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+      log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
     }
     server.dirty++;
     this.replication.adoptMasterHistory(sync.replId, sync.offset);

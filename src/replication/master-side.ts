@@ -39,6 +39,12 @@ const SNAPSHOT_SLICE_MS = 5;
 const STREAM_CHUNK = 64 * 1024;
 /** ...while the socket holds fewer than this many unsent (the rest waits in the buffer). */
 const STREAM_HIGH_WATER = 256 * 1024;
+/**
+ * A diskless snapshot waits while a replica's socket holds more unsent payload than this:
+ * the snapshot goes at the pace of the slowest replica, as Redis's fork child writing
+ * into a pipe that the parent relays to every replica.
+ */
+const PAYLOAD_HIGH_WATER = 1024 * 1024;
 
 
 /** What a client said with REPLCONF before it asked for a sync. */
@@ -166,6 +172,8 @@ export class MasterSide {
       ackTime: unixNow(),
       reader: null,
       streaming: false,
+      payloadProgressAt: 0,
+      payloadQueued: 0,
       softSince: 0,
     };
   }
@@ -396,6 +404,8 @@ export class MasterSide {
         const mark = randomMark();
         marks.set(replica, mark);
         sink.sendRaw!(`$EOF:${mark}\r\n`);
+        replica.payloadProgressAt = unixNow();
+        replica.payloadQueued = 0;
       }
     }
     const needsLength = waiting.some((r) => !marks.has(r));
@@ -410,11 +420,15 @@ export class MasterSide {
         if (this.list().some((r) => r.state === 'wait_bgsave')) setImmediate(() => this.startSnapshot());
         return;
       }
+      if (this.payloadBlocked(marks.keys())) {
+        setTimeout(slice, 10);
+        return;
+      }
       const done = job.step(performance.now() + SNAPSHOT_SLICE_MS);
       for (const chunk of job.drain()) {
         length += chunk.length;
         if (needsLength) whole.push(chunk);
-        for (const [replica] of marks) if (!replica.client.closed) sendBytes(replica.client, chunk);
+        for (const [replica] of marks) if (!replica.client.closed) replica.client.sink!.writeStream!(chunk);
       }
       if (!done) {
         const wait = job.resumeAt - performance.now();
@@ -435,6 +449,7 @@ export class MasterSide {
         const mark = marks.get(replica);
         replica.state = 'online';
         if (mark !== undefined) {
+          replica.payloadProgressAt = 0;
           sink.sendRaw!(mark); // the stream waits for the replica's first ACK
         } else {
           sink.sendRaw!(`$${length}\r\n`);
@@ -448,6 +463,22 @@ export class MasterSide {
       if (this.replicas.some((r) => r.state === 'wait_bgsave')) setImmediate(() => this.startSnapshot());
     };
     slice();
+  }
+
+  /**
+   * True while a diskless replica's socket holds too much unsent payload. Notes when
+   * each last took some (repl-timeout of a stalled replica, in cron).
+   */
+  private payloadBlocked(replicas: Iterable<AttachedReplica>): boolean {
+    let blocked = false;
+    for (const replica of replicas) {
+      if (replica.client.closed) continue;
+      const queued = replica.client.sink!.queuedBytes!();
+      if (queued === 0 || queued < replica.payloadQueued) replica.payloadProgressAt = unixNow();
+      replica.payloadQueued = queued;
+      if (queued > PAYLOAD_HIGH_WATER) blocked = true;
+    }
+    return blocked;
   }
 
   // -- WAIT ------------------------------------------------------------------------------------
@@ -528,6 +559,11 @@ export class MasterSide {
     for (const replica of replicas) {
       // Replicas waiting for their snapshot get newlines, so they do not time out.
       if (replica.state === 'wait_bgsave') replica.client.sink?.sendRaw?.('\n');
+      // A replica that takes none of its diskless payload for repl-timeout seconds.
+      if (replica.state === 'send_bulk' && replica.payloadProgressAt !== 0 && replica.client.sink!.queuedBytes!() > 0 && now - replica.payloadProgressAt > timeout) {
+        server.log.warning(`Disconnecting timedout replica (full sync): ${this.nameOf(replica.client)}`);
+        replica.client.sink?.close(false);
+      }
       if (replica.state === 'online' && !replica.preSync && now - replica.ackTime > timeout) {
         server.log.warning(`Disconnecting timedout replica (streaming sync): ${this.nameOf(replica.client)}`);
         replica.client.sink?.close(false);

@@ -31,6 +31,12 @@ export interface AttachedReplica {
    * payload until its first ACK (the stream waits in the replication buffer).
    */
   streaming: boolean;
+  /**
+   * A diskless payload being sent: the unix second it last took payload bytes (Redis's
+   * repl_last_partial_write, for repl-timeout), and how many were queued then.
+   */
+  payloadProgressAt: number;
+  payloadQueued: number;
   /** When what it holds of the replication buffer first passed the soft limit (ms, 0: not). */
   softSince: number;
 }

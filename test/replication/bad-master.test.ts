@@ -241,6 +241,60 @@ describe('a lunakv replica and a misbehaving master', () => {
     await stillServing();
   });
 
+  test('diskless load (swapdb): a wrong $EOF mark after the RDB is refused, the old dataset stays', async () => {
+    const rdb = await rdbWith('new', 'value');
+    await replicaOf(
+      [
+        async (conn) => {
+          await conn.handshake();
+          conn.send(`+FULLRESYNC ${'e'.repeat(40)} 0\r\n$EOF:${'m'.repeat(40)}\r\n`);
+          // In small pieces: the replica parses the payload as it arrives.
+          for (let at = 0; at < rdb.length; at += 7) conn.send(rdb.subarray(at, at + 7));
+          conn.send('x'.repeat(40)); // the wrong mark
+          await new Promise((r) => conn.socket.on('close', r));
+        },
+        async (conn) => {
+          await conn.handshake(); // and no answer to PSYNC: nothing is loading
+          await new Promise((r) => conn.socket.on('close', r));
+        },
+      ],
+      { 'repl-diskless-load': 'swapdb' },
+    );
+    await eventually('the broken mark is logged', async () => log().includes('Replication stream EOF marker is broken'));
+    assert.match(log(), /receiving streamed RDB from master with EOF to parser/);
+    assert.match(log(), /Discarding temporary DB in background/);
+    await eventually('the replica retries', async () => master!.connections() >= 2, 5000);
+    await stillServing();
+    assert.equal((await client!.call('GET', 'new')).toString(), '$-1\r\n', 'nothing of the refused payload is applied');
+  });
+
+  test('diskless load (swapdb): a payload cut by a closed connection keeps the old dataset; the next one loads', async () => {
+    const rdb = await rdbWith('new', 'value');
+    await replicaOf(
+      [
+        async (conn) => {
+          await conn.handshake();
+          conn.send(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$EOF:${'m'.repeat(40)}\r\n`);
+          conn.send(rdb.subarray(0, rdb.length - 5));
+          await sleep(50);
+          conn.socket.destroy();
+        },
+        async (conn) => {
+          await conn.handshake();
+          conn.send(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$${rdb.length}\r\n`);
+          conn.send(rdb);
+          conn.send('*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n'); // the stream, right behind the payload
+          await new Promise((r) => conn.socket.on('close', r));
+        },
+      ],
+      { 'repl-diskless-load': 'swapdb' },
+    );
+    await eventually('the second sync completes', async () => (await client!.call('GET', 'after')).toString() === '$1\r\n1\r\n');
+    assert.equal((await client!.call('GET', 'new')).toString(), '$5\r\nvalue\r\n');
+    assert.equal((await client!.call('GET', 'old')).toString(), '$-1\r\n', 'a completed full sync replaces the dataset');
+    assert.match(log(), /Swapping active DB with loaded DB/);
+  });
+
   test('a stream of garbage after the sync: the link is dropped, the replica lives on', async () => {
     const rdb = await rdbWith('new', 'value');
     await replicaOf([
