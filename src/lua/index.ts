@@ -33,8 +33,11 @@
  * throws (Redis: "Script attempted to access nonexistent global variable 'x'").
  * `resetRandomSeed()` reseeds math.random's Redis PRNG.
  */
-import { compile as compileChunk, chunkDisplayName } from './load.js';
-import { allowSyncAttempts, CoroutineYield, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError, type LuaPosition } from './runtime.js';
+import { compile as compileChunk, chunkDisplayName, type CompileOptions } from './load.js';
+import {
+  allowSyncAttempts, CoroutineYield, DEBUG_PAUSE, DebugRaise, debugState, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R,
+  toLuaError, type DebugFrame, type LineHook, type LuaPosition,
+} from './runtime.js';
 import { installBase } from './std/base.js';
 import { createCoroutineLibrary } from './std/coroutine.js';
 import { createMathLibrary, resetRandomSeed } from './std/math.js';
@@ -49,7 +52,7 @@ import { LuaTable } from './table.js';
 import { Coroutine, LuaFunction, type HostFunction, type LuaGenerator, type LuaValue, type } from './value.js';
 
 export { LuaError, LuaKill, LuaTable, LuaFunction, Coroutine, resetRandomSeed, tableOf, type, chunkDisplayName };
-export type { LuaValue, HostFunction, LuaPosition };
+export type { LuaValue, HostFunction, LuaPosition, CompileOptions, DebugFrame, LineHook };
 export { errorPosition };
 export { LuaLibError, argError } from './errors.js';
 
@@ -103,9 +106,12 @@ function libraryTable(functions: Record<string, (args: never[]) => unknown[]>, f
   return t;
 }
 
-/** Compiles `source`; chunkName as in Lua ("@user_script" shows as user_script). */
-export function compile(source: string, chunkName: string, env: LuaTable): LuaFunction {
-  return compileChunk(source, chunkName, env);
+/**
+ * Compiles `source`; chunkName as in Lua ("@user_script" shows as user_script).
+ * `{ debug: true }`: for a debugger (see LuaExecution's lineHook).
+ */
+export function compile(source: string, chunkName: string, env: LuaTable, options?: CompileOptions): LuaFunction {
+  return compileChunk(source, chunkName, env, options);
 }
 
 /** Wraps a JS function so Lua can call it. */
@@ -128,6 +134,8 @@ export function setReadonly(t: LuaTable, recursive = false, seen = new Set<LuaTa
 export type ExecutionResult =
   | { status: 'done'; values: LuaValue[] }
   | { status: 'suspended' }
+  /** A chunk compiled with { debug: true } paused at a line event (its line hook asked). */
+  | { status: 'paused' }
   /** `position`: the innermost Lua line the error was raised at (null: raised by the host). */
   | { status: 'error'; error: LuaError; position: LuaPosition | null }
   /** `position`: the Lua line the script was at when it was killed. */
@@ -139,13 +147,37 @@ const SCRIPT_STACK_TRACE_LIMIT = 100;
 /** What the suspended budget check is resumed with to raise the kill (compiler.ts). */
 const KILL_RESUME_VALUE = true;
 
-/** A Lua call that runs in budgeted slices. */
+/**
+ * A Lua call that runs in budgeted slices.
+ *
+ * Debugging: chunks compiled with { debug: true } report each line event to
+ * `lineHook` while this execution runs (with the frame: its line, locals and callers);
+ * when the hook returns true the call pauses there and `resume` reports 'paused'.
+ * The next `resume` goes on from that line, `raise(value)` raises `value` there as a
+ * Lua error (the script's pcall can catch it), `kill()` kills it there.
+ */
 export class LuaExecution {
   private generator: LuaGenerator | null;
   private finished: ExecutionResult | null = null;
+  /** The innermost debug frame when this execution last stopped running. */
+  private frame: DebugFrame | null = null;
+  /** Sent to the pause point by the next step (a DebugRaise). */
+  private pending: unknown = undefined;
 
-  constructor(fn: LuaFunction, args: LuaValue[]) {
+  constructor(fn: LuaFunction, args: LuaValue[], private readonly lineHook: LineHook | null = null) {
     this.generator = fn.gen !== null ? fn.gen(...args) : hostAsGenerator(fn, args);
+  }
+
+  /** The innermost call level of a debug-compiled chunk (null: none, or not debugging). */
+  get currentFrame(): DebugFrame | null {
+    return this.frame;
+  }
+
+  /** Resumes a paused execution by raising `value` as an error at its line. */
+  raise(value: LuaValue, budget: number): ExecutionResult {
+    if (this.finished) return this.finished;
+    this.pending = new DebugRaise(value);
+    return this.step(budget, false);
   }
 
   get done(): boolean {
@@ -174,6 +206,16 @@ export class LuaExecution {
     const savedLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = SCRIPT_STACK_TRACE_LIMIT;
     let remaining = budget;
+    // Only a debugging execution touches the debug state (normal calls stay lean).
+    const debugging = this.lineHook !== null;
+    const savedHook = debugState.hook;
+    const savedFrame = debugState.current;
+    if (debugging) {
+      debugState.hook = this.lineHook;
+      debugState.current = this.frame;
+    }
+    let send = this.pending;
+    this.pending = undefined;
     try {
       for (;;) {
         const slice = Math.max(0, Math.min(remaining, MAX_BUDGET_SLICE)) | 0;
@@ -182,9 +224,11 @@ export class LuaExecution {
         allowSyncAttempts();
         // A pause receives KILL_RESUME_VALUE; a script not yet started pauses at its
         // first budget check (the budget is 0), and the next turn kills it there.
-        const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next();
+        const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next(send);
+        send = undefined;
         if (r.done) return this.finish({ status: 'done', values: r.value });
         if (kill) continue;
+        if (r.value === DEBUG_PAUSE) return { status: 'paused' };
         if (r.value instanceof CoroutineYield) continue; // not reached: yield outside a coroutine raises first
         if (remaining > 0) continue; // a slice of a larger budget ran out
         return { status: 'suspended' };
@@ -195,6 +239,11 @@ export class LuaExecution {
     } finally {
       R.budget = savedBudget;
       Error.stackTraceLimit = savedLimit;
+      if (debugging) {
+        this.frame = debugState.current;
+        debugState.hook = savedHook;
+        debugState.current = savedFrame;
+      }
     }
   }
 

@@ -31,6 +31,19 @@ export interface ReplySink {
   sendRaw?(bytes: string): void;
   /** The same for bytes already in a buffer (no string copy of a large payload). */
   sendRawBytes?(bytes: Uint8Array): void;
+  /** Replies not written out yet (Redis's clientHasPendingReplies). */
+  hasPendingReplies?(): boolean;
+}
+
+/**
+ * Takes over a connection's input: its bytes go here instead of to the command parser
+ * (a Lua debugging session reads its debugger commands itself, as Redis's ldbRepl does).
+ */
+export interface InputHook {
+  /** Bytes received (a latin1 string: one char per byte). */
+  data(bytes: string): void;
+  /** The connection closed. */
+  closed(): void;
 }
 
 export class Client {
@@ -95,6 +108,8 @@ export class Client {
   onResume: () => void = () => {};
   /** Bytes in the query buffer (for CLIENT LIST qbuf), supplied by the connection. */
   queryBufferBytes: () => number = () => 0;
+  /** Set while something else than the command parser reads this client's input. */
+  inputHook: InputHook | null = null;
 
   constructor(
     readonly server: Server,

@@ -71,6 +71,11 @@ export class Connection implements ReplySink {
     this.server.stats.netInputBytes += chunk.length;
     this.client.lastInteraction = Date.now();
     if (this.protocolError !== null || this.client.closed) return;
+    const hook = this.client.inputHook;
+    if (hook !== null) {
+      hook.data(chunk.toString('latin1'));
+      return;
+    }
     this.readBytes = this.parser.pendingBytes + chunk.length;
     try {
       this.parser.feed(chunk, this.pending, transient);
@@ -141,6 +146,10 @@ export class Connection implements ReplySink {
     if (this.client.closed) return;
     this.writer.rawBytes(bytes);
     if (!this.processing) this.scheduleFlush();
+  }
+
+  hasPendingReplies(): boolean {
+    return this.writer.length > 0 || this.io.queuedBytes() > 0;
   }
 
   close(afterReply: boolean): void {
@@ -220,6 +229,7 @@ export class Connection implements ReplySink {
 
   private onClose(): void {
     this.client.closed = true;
+    this.client.inputHook?.closed();
     this.server.removeClient(this.client);
   }
 }
