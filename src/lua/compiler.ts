@@ -203,6 +203,8 @@ class Compiler {
         return this.pointStat(s.line);
       }
       case 'do': case 'localfunc': case 'repeat': return '';
+      case 'while': return alwaysTrue(s.cond) ? '' : this.pointStat(s.line);
+      case 'if': return alwaysTrue(s.clauses[0]!.cond) ? '' : this.pointStat(s.line);
       default: return this.pointStat(s.line);
     }
   }
@@ -220,7 +222,7 @@ class Compiler {
       case 'do': return `{ ${this.block(s.body)} }`;
       case 'while': {
         // Debug mode: the condition's event on entry and after each jump back.
-        const test = this.debug !== null ? `(${this.point(s.line)}, ${this.cond(s.cond)})` : this.cond(s.cond);
+        const test = this.debug !== null && !alwaysTrue(s.cond) ? `(${this.point(s.line)}, ${this.cond(s.cond)})` : this.cond(s.cond);
         const head = this.sync(s.line) + `while (${test}) { ${this.budgetCheck()} `;
         return head + this.block(s.body) + ` ${this.forceLine()}}`;
       }
@@ -230,7 +232,7 @@ class Compiler {
         let body = '';
         for (const st of s.body) body += this.stat(st);
         // The condition sees the body's locals.
-        const until = this.debug !== null ? this.sync(s.untilLine) + ' ' + this.pointStat(s.untilLine) : '';
+        const until = this.debug !== null && !alwaysTrue(s.cond) ? this.sync(s.untilLine) + ' ' + this.pointStat(s.untilLine) : '';
         const out = head + body + this.sync(undefined) + until + ` if (${this.cond(s.cond)}) break; ${this.forceLine()}}`;
         this.fn.scope.length = scoped;
         return out;
@@ -239,7 +241,7 @@ class Compiler {
         let out = this.sync(s.line);
         s.clauses.forEach((c, i) => {
           // Debug mode: an elseif's test has its own event.
-          const test = i > 0 && this.debug !== null ? `(${this.sync(c.line)}${this.point(c.line)}, ${this.cond(c.cond)})` : this.cond(c.cond);
+          const test = i > 0 && this.debug !== null && !alwaysTrue(c.cond) ? `(${this.sync(c.line)}${this.point(c.line)}, ${this.cond(c.cond)})` : this.cond(c.cond);
           out += `${i ? ' else ' : ''}if (${test}) { ${this.block(c.body)} }`;
         });
         if (s.orelse) out += ` else { ${this.block(s.orelse)} }`;
@@ -450,8 +452,9 @@ class Compiler {
     out += `if (${mode} === 1) { ${ctl} = ${st}.nextPosition(${ctl}); if (${ctl} < 0) break; ${ids[0]} = ${st}.keyAt(${ctl}); ` +
       (ids.length > 1 ? `${ids[1]} = ${st}.valueAt(${ctl}); ` : '') + '} ';
     out += `else if (${mode} === 2) { ${ctl}++; ${ids.length > 1 ? ids[1] : rs} = ${st}.get(${ctl}); if (${ids.length > 1 ? ids[1] : rs} === undefined) break; ${ids[0]} = ${ctl}; } `;
-    const iteratorName = this.debug !== null ? `R.dbgCall(${f}, "(for generator)", false), ` : '';
-    out += `else { ${rs} = (${iteratorName}${this.callCode(f, [st, ctl], null, 'multi', undefined)}); ${ids[0]} = ${rs}[0]; if (${ids[0]} === undefined) break; ${ctl} = ${ids[0]}; ` +
+    let iteratorCall = this.callCode(f, [st, ctl], null, 'multi', undefined);
+    if (this.debug !== null) iteratorCall = `(R.dbgCall(${f}, "(for generator)", false), ${iteratorCall})`;
+    out += `else { ${rs} = ${iteratorCall}; ${ids[0]} = ${rs}[0]; if (${ids[0]} === undefined) break; ${ctl} = ${ids[0]}; ` +
       ids.slice(1).map((id, k) => `${id} = ${rs}[${k + 1}]; `).join('') + '} ';
     out += this.forceLine();
     this.activate(...s.vars.map((v): [string, string] => [v.name, v.id]));
@@ -813,6 +816,19 @@ function foldConstant(e: Expr): number | undefined {
 function cPow(a: number, b: number): number {
   if (a === 1 || ((b === Infinity || b === -Infinity) && a === -1)) return 1;
   return Math.pow(a, b);
+}
+
+/**
+ * A condition lua5.1 compiles to no instruction (luaK_goiftrue on a true constant): its
+ * test has no line event.
+ */
+function alwaysTrue(e: Expr): boolean {
+  switch (e.k) {
+    case 'true': case 'num': case 'str': return true;
+    case 'paren': return alwaysTrue(e.e);
+    case 'un': return e.op === 'not' && (e.a.k === 'nil' || e.a.k === 'false');
+    default: return false;
+  }
 }
 
 const COMPARISON = new Set(['==', '~=', '<', '<=', '>', '>=']);

@@ -58,7 +58,7 @@ import { Slot } from '../server/slot.js';
 import { errorTable } from './convert.js';
 import type { ScriptingEngine } from './engine.js';
 import {
-  CHECK_INTERVAL, compileChunk, Coroutine, errorText, LuaExecution, LuaFunction, LuaTable, runToCompletion,
+  CHECK_INTERVAL, compileChunk, Coroutine, errorText, LuaExecution, LuaFunction, LuaTable, runToCompletion, toLuaError,
   type DebugFrame, type ExecutionResult, type LuaValue,
 } from './lua-host.js';
 import { parseEvalShebang } from './metadata.js';
@@ -535,7 +535,7 @@ class DebugSession implements ScriptDebugHooks, InputHook {
           r = exec.resume(CHECK_INTERVAL);
         }
         if (r.status !== 'suspended') break;
-        if (!this.stepping && this.bpcount === 0 && !this.luabp && Date.now() - this.runStart >= timeout) this.timedOut = true;
+        if (!this.stepping && Date.now() - this.runStart >= timeout) this.timedOut = true;
         if (Date.now() >= until) {
           setImmediate(() => this.proceed());
           return;
@@ -920,7 +920,7 @@ class DebugSession implements ScriptDebugHooks, InputHook {
         if (Date.now() >= deadline) throw new EvalTimeout();
       });
     } catch (e) {
-      this.log(`<error> ${e instanceof EvalTimeout ? 'ldb_eval: the code ran too long and was stopped' : errorText(e)}`);
+      this.log(`<error> ${e instanceof EvalTimeout ? 'ldb_eval: the code ran too long and was stopped' : evalErrorText(e)}`);
       return;
     }
     this.logWithMaxLen('<retval> ' + luaValueRepr(values[0]));
@@ -943,6 +943,20 @@ class DebugSession implements ScriptDebugHooks, InputHook {
 }
 
 class EvalTimeout extends Error {}
+
+/**
+ * The text of an error raised by debugger-evaluated code. A table has none in Lua
+ * (Redis 7.0.15 crashes on lua_tostring's NULL there): a redis.call error table shows
+ * its `err`, any other value how Lua names it.
+ */
+function evalErrorText(e: unknown): string {
+  const value = toLuaError(e).value;
+  if (value instanceof LuaTable) {
+    const err = value.get('err');
+    if (typeof err === 'string') return err;
+  }
+  return errorText(e);
+}
 
 // ---------------------------------------------------------------------------
 // Helpers

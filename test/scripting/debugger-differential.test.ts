@@ -78,10 +78,10 @@ async function transcript(port: number, mode: string, steps: Step[], hangUp = fa
     expected += step.replies ?? 1;
     await waitFor(() => closed || countReplies(buf) >= expected, 1500);
   }
-  if (hangUp) socket.destroy();
-  else await waitFor(() => closed, 1500);
+  // Hanging up: what the last step set off arrives first (a session's end comes in two writes).
+  await waitFor(() => closed, hangUp ? 200 : 1500);
   socket.destroy();
-  return buf.toString('latin1') + (closed && !hangUp ? '[closed]' : '[open]');
+  return buf.toString('latin1') + (closed ? '[closed]' : '[open]');
 }
 
 /** The same session against both servers: the transcripts must be equal. */
@@ -372,4 +372,32 @@ test('redis-cli --ldb-sync-mode and --ldb sessions look the same on both servers
     assert.equal(ours, redis);
   }
   fs.rmSync(dir, { recursive: true });
+}));
+
+test('busy-reply-threshold without a stop: the "infinite loop?" stop; hanging up then ends the script', withPair(async (pair) => {
+  await pair.same('CONFIG', 'SET', 'busy-reply-threshold', '200');
+  try {
+    const loop = "local i = 0\nwhile true do\n  i = i + 1\nend";
+    const steps = [evalStep(loop, '0'), cmd('c'), cmd('e', 'error(12)'), cmd('e', "error('x')"), cmd('b', '2'), cmd('c'), cmd('b', '0'), cmd('c')];
+    const out = await sameSession(pair, 'sync', steps.map((s) => s), true).catch(async () => {
+      // The loop counter differs from run to run: compare the session without it.
+      const ours = await transcript(pair.lunakv.port, 'sync', steps, true);
+      const redis = await transcript(pair.oracle.port, 'sync', steps, true);
+      const counters = (s: string) => s.replace(/i = [0-9.e+]+/g, 'i = N');
+      assert.equal(JSON.stringify(counters(ours)), JSON.stringify(counters(redis)));
+      return redis;
+    });
+    assert.match(out, /stop reason = timeout reached, infinite loop\?/);
+    // Both hung up in the loop: the script is ended by the next timeout, and the server serves again.
+    await pair.same('PING');
+  } finally {
+    await pair.same('CONFIG', 'SET', 'busy-reply-threshold', '5000');
+  }
+}));
+
+test('errors of debugger-evaluated code: numbers get the position, error tables show their text', withPair(async (pair) => {
+  await sameSession(pair, 'sync', [evalStep('return 1', '0'), cmd('e', 'error(12)'), cmd('e', 'error(1.5, 0)'), cmd('c')]);
+  // Redis 7.0.15 crashes on an error table here (lua_tostring gives NULL): lunakv only.
+  const ours = await transcript(pair.lunakv.port, 'sync', [evalStep('return 1', '0'), cmd('e', "redis.call('nosuch')"), cmd('c')]);
+  assert.match(ours, /\+<error> ERR Unknown Redis command called from script\r\n/);
 }));
