@@ -222,8 +222,9 @@ class Compiler {
       case 'do': return `{ ${this.block(s.body)} }`;
       case 'while': {
         // Debug mode: the condition's event on entry and after each jump back.
+        const line = this.sync(s.line);
         const test = this.debug !== null && !alwaysTrue(s.cond) ? `(${this.point(s.line)}, ${this.cond(s.cond)})` : this.cond(s.cond);
-        const head = this.sync(s.line) + `while (${test}) { ${this.budgetCheck()} `;
+        const head = line + `while (${test}) { ${this.budgetCheck()} `;
         return head + this.block(s.body) + ` ${this.forceLine()}}`;
       }
       case 'repeat': {

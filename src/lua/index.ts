@@ -159,25 +159,17 @@ const KILL_RESUME_VALUE = true;
 export class LuaExecution {
   private generator: LuaGenerator | null;
   private finished: ExecutionResult | null = null;
-  /** The innermost debug frame when this execution last stopped running. */
-  private frame: DebugFrame | null = null;
-  /** Sent to the pause point by the next step (a DebugRaise). */
-  private pending: unknown = undefined;
+  /** A debugging execution's state (null for a normal one, which never touches debugState). */
+  private readonly debug: DebugRun | null;
 
-  constructor(fn: LuaFunction, args: LuaValue[], private readonly lineHook: LineHook | null = null) {
+  constructor(fn: LuaFunction, args: LuaValue[], lineHook: LineHook | null = null) {
     this.generator = fn.gen !== null ? fn.gen(...args) : hostAsGenerator(fn, args);
+    this.debug = lineHook === null ? null : { hook: lineHook, frame: null };
   }
 
   /** The innermost call level of a debug-compiled chunk (null: none, or not debugging). */
   get currentFrame(): DebugFrame | null {
-    return this.frame;
-  }
-
-  /** Resumes a paused execution by raising `value` as an error at its line. */
-  raise(value: LuaValue, budget: number): ExecutionResult {
-    if (this.finished) return this.finished;
-    this.pending = new DebugRaise(value);
-    return this.step(budget, false);
+    return this.debug === null ? null : this.debug.frame;
   }
 
   get done(): boolean {
@@ -187,7 +179,14 @@ export class LuaExecution {
   /** Runs until finished or until `budget` calls/loop iterations have been spent. */
   resume(budget: number): ExecutionResult {
     if (this.finished) return this.finished;
-    return this.step(budget, false);
+    return this.debug === null ? this.step(budget, false, undefined) : this.debugStep(budget, false, undefined);
+  }
+
+  /** Resumes an execution paused at a line by raising `value` as an error there. */
+  raise(value: LuaValue, budget: number): ExecutionResult {
+    if (this.finished) return this.finished;
+    const send = new DebugRaise(value);
+    return this.debug === null ? this.step(budget, false, send) : this.debugStep(budget, false, send);
   }
 
   /**
@@ -197,25 +196,32 @@ export class LuaExecution {
    */
   kill(): ExecutionResult {
     if (this.finished) return this.finished;
-    return this.step(0, true);
+    return this.debug === null ? this.step(0, true, undefined) : this.debugStep(0, true, undefined);
   }
 
-  private step(budget: number, kill: boolean): ExecutionResult {
+  /** `step` with this execution's line hook and frames installed. */
+  private debugStep(budget: number, kill: boolean, send: unknown): ExecutionResult {
+    const debug = this.debug!;
+    const savedHook = debugState.hook;
+    const savedFrame = debugState.current;
+    debugState.hook = debug.hook;
+    debugState.current = debug.frame;
+    try {
+      return this.step(budget, kill, send);
+    } finally {
+      debug.frame = debugState.current;
+      debugState.hook = savedHook;
+      debugState.current = savedFrame;
+    }
+  }
+
+  /** `send`: what the first resumption hands the paused script (a DebugRaise). */
+  private step(budget: number, kill: boolean, send: unknown): ExecutionResult {
     const gen = this.generator!;
     const savedBudget = R.budget;
     const savedLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = SCRIPT_STACK_TRACE_LIMIT;
     let remaining = budget;
-    // Only a debugging execution touches the debug state (normal calls stay lean).
-    const debugging = this.lineHook !== null;
-    const savedHook = debugState.hook;
-    const savedFrame = debugState.current;
-    if (debugging) {
-      debugState.hook = this.lineHook;
-      debugState.current = this.frame;
-    }
-    let send = this.pending;
-    this.pending = undefined;
     try {
       for (;;) {
         const slice = Math.max(0, Math.min(remaining, MAX_BUDGET_SLICE)) | 0;
@@ -225,8 +231,8 @@ export class LuaExecution {
         // A pause receives KILL_RESUME_VALUE; a script not yet started pauses at its
         // first budget check (the budget is 0), and the next turn kills it there.
         const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next(send);
-        send = undefined;
         if (r.done) return this.finish({ status: 'done', values: r.value });
+        send = undefined;
         if (kill) continue;
         if (r.value === DEBUG_PAUSE) return { status: 'paused' };
         if (r.value instanceof CoroutineYield) continue; // not reached: yield outside a coroutine raises first
@@ -239,11 +245,6 @@ export class LuaExecution {
     } finally {
       R.budget = savedBudget;
       Error.stackTraceLimit = savedLimit;
-      if (debugging) {
-        this.frame = debugState.current;
-        debugState.hook = savedHook;
-        debugState.current = savedFrame;
-      }
     }
   }
 
@@ -252,6 +253,12 @@ export class LuaExecution {
     this.generator = null;
     return r;
   }
+}
+
+/** A debugging execution's line hook, and its innermost frame while it does not run. */
+interface DebugRun {
+  readonly hook: LineHook;
+  frame: DebugFrame | null;
 }
 
 function* hostAsGenerator(fn: LuaFunction, args: LuaValue[]): LuaGenerator {
