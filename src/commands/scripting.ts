@@ -17,7 +17,7 @@ import { ScriptDebugger } from '../scripting/debugger.js';
 import { sha1hex } from '../scripting/bridge.js';
 import { LibrarySet, type JoinPolicy, type Library } from '../scripting/library-set.js';
 import { lowerAscii, parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
-import { LuaTable } from '../scripting/lua-host.js';
+import { luaArray } from '../scripting/lua-host.js';
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
 const BAD_NUMBER_OF_KEYS = new ErrorReply('ERR Bad number of keys provided');
@@ -41,13 +41,6 @@ function parseNumKeys(args: string[], badNumber: ErrorReply): number | ErrorRepl
   return Number(n);
 }
 
-/** A Lua array of args[from..to) (KEYS / ARGV), without an intermediate slice. */
-function luaArray(args: string[], from: number, to: number): LuaTable {
-  const t = new LuaTable(to - from, 0);
-  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]);
-  return t;
-}
-
 /** scriptFlagsToCmdFlags */
 function scriptFlagsToCommandFlags(cmdFlags: number, scriptFlags: number): number {
   let f = cmdFlags & ~(CmdFlag.STALE | CmdFlag.DENYOOM | CmdFlag.WRITE);
@@ -65,14 +58,15 @@ function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boole
   if (server.monitors.size !== 0) server.feedMonitors(client, args);
   if (evalsha && args[1].length !== 40) return NOSCRIPT;
   const engine = engineOf(client);
-  // SCRIPT DEBUG YES|SYNC: this EVAL is debugged (evalGenericCommandWithDebugging).
+  const numKeys = parseNumKeys(args, Errors.notInteger);
+  // SCRIPT DEBUG YES|SYNC: this EVAL is debugged (evalGenericCommandWithDebugging); the
+  // session starts first, so even a bad numkeys comes at its end.
   const debug = ScriptDebugger.of(server);
   if (debug.modeOf(client) !== null) {
     if (evalsha) return DEBUG_EVALSHA;
     // Inside EXEC the reply is needed at once: no session (Redis starts one from EXEC).
-    if (!client.denyBlocking && client.sink !== null) return debug.eval(engine, client, args, ro);
+    if (!client.denyBlocking && client.sink !== null) return debug.eval(engine, client, args, ro, numKeys);
   }
-  const numKeys = parseNumKeys(args, Errors.notInteger);
   if (numKeys instanceof ErrorReply) return numKeys;
   let script: CachedScript | undefined;
   if (evalsha) {

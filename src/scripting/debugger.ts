@@ -58,7 +58,7 @@ import { Slot } from '../server/slot.js';
 import { errorTable } from './convert.js';
 import type { ScriptingEngine } from './engine.js';
 import {
-  CHECK_INTERVAL, compileChunk, Coroutine, errorText, LuaExecution, LuaFunction, LuaTable, runToCompletion, toLuaError,
+  CHECK_INTERVAL, compileChunk, Coroutine, errorText, luaArray, LuaExecution, LuaFunction, LuaTable, runToCompletion, toLuaError,
   type DebugFrame, type ExecutionResult, type LuaValue,
 } from './lua-host.js';
 import { parseEvalShebang } from './metadata.js';
@@ -322,11 +322,11 @@ export class ScriptDebugger {
    * evalGenericCommandWithDebugging: EVAL `args` for `client` in a debugging session.
    * The reply comes at the end of the session (NO_REPLY now).
    */
-  eval(engine: ScriptingEngine, client: Client, args: string[], ro: boolean): Reply {
+  eval(engine: ScriptingEngine, client: Client, args: string[], ro: boolean, numKeys: number | ErrorReply): Reply {
     const mode = this.modes.get(client)!;
     this.modes.delete(client);
     const session = new DebugSession(engine, client, mode);
-    session.start(args, ro);
+    session.start(args, ro, numKeys);
     return NO_REPLY;
   }
 }
@@ -388,7 +388,8 @@ class DebugSession implements ScriptDebugHooks, InputHook {
   // -------------------------------------------------------------------------
   // Start and end (ldbStartSession, evalGenericCommand, ldbEndSession)
 
-  start(args: string[], ro: boolean): void {
+  /** `numKeys`: EVAL's numkeys argument as the command parsed it. */
+  start(args: string[], ro: boolean, numKeys: number | ErrorReply): void {
     const server = this.engine.server;
     const client = this.client;
     client.inputHook = this;
@@ -410,7 +411,7 @@ class DebugSession implements ScriptDebugHooks, InputHook {
     let end = body.length;
     while (end > 0 && (body[end - 1] === '\n' || body[end - 1] === '\r')) end--;
     this.src = body.slice(0, end).split('\n');
-    const prepared = this.prepare(args, ro);
+    const prepared = this.prepare(args, ro, numKeys);
     if (prepared instanceof ErrorReply) {
       this.end(prepared);
       return;
@@ -419,9 +420,8 @@ class DebugSession implements ScriptDebugHooks, InputHook {
   }
 
   /** evalGenericCommand up to the call: the run context and the execution, or the error. */
-  private prepare(args: string[], ro: boolean): ErrorReply | null {
+  private prepare(args: string[], ro: boolean, n: number | ErrorReply): ErrorReply | null {
     const engine = this.engine;
-    const n = parseNumKeys(args);
     if (n instanceof ErrorReply) return n;
     const body = args[1];
     const header = parseEvalShebang(body);
@@ -960,22 +960,6 @@ function evalErrorText(e: unknown): string {
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-function parseNumKeys(args: string[]): number | ErrorReply {
-  const raw = args[2]!;
-  if (!/^-?[0-9]+$/.test(raw) || (raw.length > 1 && /^-?0/.test(raw))) return new ErrorReply('ERR value is not an integer or out of range');
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n)) return new ErrorReply('ERR value is not an integer or out of range');
-  if (n > args.length - 3) return new ErrorReply("ERR Number of keys can't be greater than number of args");
-  if (n < 0) return new ErrorReply("ERR Number of keys can't be negative");
-  return n;
-}
-
-function luaArray(args: string[], from: number, to: number): LuaTable {
-  const t = new LuaTable(to - from, 0);
-  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]!);
-  return t;
-}
 
 /** The async session's dataset: a copy of every database, deaf to the server. */
 function copyDatabases(server: Server): Database[] {

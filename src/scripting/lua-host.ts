@@ -58,6 +58,13 @@ function redisPcall(luaPcall: LuaFunction): LuaFunction {
   });
 }
 
+/** A Lua array of args[from..to) (KEYS / ARGV), without an intermediate slice. */
+export function luaArray(args: string[], from: number, to: number): LuaTable {
+  const t = new LuaTable(to - from, 0);
+  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]!);
+  return t;
+}
+
 /** Makes the globals, their protecting metatable and each library table in them read-only. */
 export function seal(globals: LuaTable): void {
   if (globals.metatable !== null) globals.metatable.readonly = true;
