@@ -13,13 +13,15 @@ import {
 import { globMatch } from '../keyspace/glob.js';
 import { decodeFunctionsPayload, encodeFunctionsPayload } from '../persistence/function-payload.js';
 import { ScriptingEngine, type CachedScript } from '../scripting/engine.js';
+import { ScriptDebugger } from '../scripting/debugger.js';
 import { sha1hex } from '../scripting/bridge.js';
 import { LibrarySet, type JoinPolicy, type Library } from '../scripting/library-set.js';
 import { lowerAscii, parseEvalShebang, SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/metadata.js';
-import { LuaTable } from '../scripting/lua-host.js';
+import { luaArray } from '../scripting/lua-host.js';
 
 const NOSCRIPT = new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
 const BAD_NUMBER_OF_KEYS = new ErrorReply('ERR Bad number of keys provided');
+const DEBUG_EVALSHA = new ErrorReply('ERR Please use EVAL instead of EVALSHA for debugging');
 const BUSY_EVAL = new ErrorReply('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
 
 function engineOf(client: Client): ScriptingEngine {
@@ -39,13 +41,6 @@ function parseNumKeys(args: string[], badNumber: ErrorReply): number | ErrorRepl
   return Number(n);
 }
 
-/** A Lua array of args[from..to) (KEYS / ARGV), without an intermediate slice. */
-function luaArray(args: string[], from: number, to: number): LuaTable {
-  const t = new LuaTable(to - from, 0);
-  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]);
-  return t;
-}
-
 /** scriptFlagsToCmdFlags */
 function scriptFlagsToCommandFlags(cmdFlags: number, scriptFlags: number): number {
   let f = cmdFlags & ~(CmdFlag.STALE | CmdFlag.DENYOOM | CmdFlag.WRITE);
@@ -62,9 +57,17 @@ function evalGeneric(client: Client, args: string[], evalsha: boolean, ro: boole
   const server = client.server;
   if (server.monitors.size !== 0) server.feedMonitors(client, args);
   if (evalsha && args[1].length !== 40) return NOSCRIPT;
-  const numKeys = parseNumKeys(args, Errors.notInteger);
-  if (numKeys instanceof ErrorReply) return numKeys;
   const engine = engineOf(client);
+  const numKeys = parseNumKeys(args, Errors.notInteger);
+  // SCRIPT DEBUG YES|SYNC: this EVAL is debugged (evalGenericCommandWithDebugging); the
+  // session starts first, so even a bad numkeys comes at its end.
+  const debug = ScriptDebugger.of(server);
+  if (debug.modeOf(client) !== null) {
+    if (evalsha) return DEBUG_EVALSHA;
+    // Inside EXEC the reply is needed at once: no session (Redis starts one from EXEC).
+    if (!client.denyBlocking && client.sink !== null) return debug.eval(engine, client, args, ro, numKeys);
+  }
+  if (numKeys instanceof ErrorReply) return numKeys;
   let script: CachedScript | undefined;
   if (evalsha) {
     script = engine.scriptBySha(args[1]);
@@ -165,10 +168,17 @@ const scriptCommands: Record<string, Handler> = {
     return OK;
   },
   'script|kill': (client) => engineOf(client).kill(true),
-  'script|debug': (_client, args) => {
-    if (isWord(args[2], 'no')) return OK;
-    if (isWord(args[2], 'yes') || isWord(args[2], 'sync')) return new ErrorReply('ERR SCRIPT DEBUG is not supported by lunakv');
-    return new ErrorReply('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+  'script|debug': (client, args) => {
+    // Replies still to be written (a pipeline, or inside EXEC) would mix with the session's.
+    if (client.denyBlocking || client.sink?.hasPendingReplies?.()) {
+      return new ErrorReply('ERR SCRIPT DEBUG must be called outside a pipeline');
+    }
+    const debug = ScriptDebugger.of(client.server);
+    if (isWord(args[2], 'no')) debug.setMode(client, null);
+    else if (isWord(args[2], 'yes')) debug.setMode(client, 'async');
+    else if (isWord(args[2], 'sync')) debug.setMode(client, 'sync');
+    else return new ErrorReply('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+    return OK;
   },
 };
 

@@ -13,6 +13,8 @@ export interface FunctionBody {
   line: number;
   /** Line of the closing 'end' (for error positions at the implicit return). */
   endLine: number;
+  /** The main chunk: line of its last token, where lua5.1 puts its implicit return. */
+  lastLine?: number;
 }
 
 export type Expr =
@@ -43,8 +45,10 @@ export type Stat =
   | { k: 'call'; call: Expr; line: number }
   | { k: 'do'; body: Block }
   | { k: 'while'; cond: Expr; body: Block; line: number }
-  | { k: 'repeat'; body: Block; cond: Expr; line: number }
-  | { k: 'if'; clauses: { cond: Expr; body: Block }[]; orelse: Block | null; line: number }
+  /** untilLine: where the condition starts (a debugger's line event for it). */
+  | { k: 'repeat'; body: Block; cond: Expr; line: number; untilLine: number }
+  /** A clause's line: where its condition starts (the `elseif` test has its own line event). */
+  | { k: 'if'; clauses: { cond: Expr; body: Block; line: number }[]; orelse: Block | null; line: number }
   | { k: 'numfor'; v: LocalVar; start: Expr; limit: Expr; step: Expr | null; body: Block; line: number }
   | { k: 'genfor'; vars: LocalVar[]; exprs: Expr[]; body: Block; line: number }
   | { k: 'localfunc'; v: LocalVar; f: FunctionBody; line: number }

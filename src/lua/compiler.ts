@@ -30,6 +30,8 @@ interface FnState {
    * constants in a table where 0 and -0 are the same key, so later ones share it.
    */
   zero?: number;
+  /** Debug mode: the active locals, each as [Lua name, JavaScript expression of its value]. */
+  scope: [string, string][];
 }
 
 /**
@@ -40,9 +42,21 @@ const BUDGET_CHECK = 'if (--R.budget < 0 && (yield 0)) R.raiseKill();';
 /** The same check in a synchronous variant: it cannot pause, so it gives up. */
 const SYNC_BUDGET_CHECK = 'if (--R.budget < 0) R.budgetOut();';
 
+/** Options of a debug compilation (see `point`). */
+export interface DebugCompileOptions {
+  /** The chunk's display name, as its frames report it. */
+  chunk: string;
+}
+
 class Compiler {
   private line = 1;
   private fn!: FnState;
+  /** Generator functions named for their frames (debug mode). */
+  private generatorCount = 0;
+  /** Debug mode: the call about to be compiled is a `return f(...)` (a tail call). */
+  private tailCall = false;
+
+  constructor(private readonly debug: DebugCompileOptions | null = null) {}
   /**
    * Compiling the synchronous variant of a restartable function: no line tracking
    * (it never reports a position: it gives up and the generator raises instead).
@@ -51,6 +65,35 @@ class Compiler {
 
   private budgetCheck(): string {
     return this.syncMode ? SYNC_BUDGET_CHECK : BUDGET_CHECK;
+  }
+
+  /**
+   * Debug mode: a line event at Lua line `line`, as lua5.1's hook sees them (ldo.c
+   * traceexec): when the function starts, when the line differs from the frame's last
+   * one, and after a jump back (`forceLine` clears the frame's last line). The event
+   * may pause the script: the pause yields DEBUG_PAUSE and is resumed with nothing, a
+   * kill or an error to raise here. An expression; '' outside debug mode.
+   */
+  private point(line: number | undefined): string {
+    if (this.debug === null || this.syncMode || line === undefined) return '';
+    const locals = this.fn.scope.map(([name, ref]) => `[${JSON.stringify(name)}, ${ref}]`).join(', ');
+    return `($ln !== ${line} && R.dbgLine($fr, $ln = ${line}, () => [${locals}]) && R.dbgResumed(yield R.DP))`;
+  }
+
+  /** `point` as a statement. */
+  private pointStat(line: number | undefined): string {
+    const p = this.point(line);
+    return p === '' ? '' : p + '; ';
+  }
+
+  /** Debug mode: the next line event fires even on the same line (a jump back). */
+  private forceLine(): string {
+    return this.debug === null || this.syncMode ? '' : '$ln = 0; ';
+  }
+
+  /** Debug mode: makes locals visible to later line events (until the enclosing block ends). */
+  private activate(...vars: [string, string][]): void {
+    if (this.debug !== null) this.fn.scope.push(...vars);
   }
 
   /** Newlines that bring the output to Lua line `target` (never backwards). */
@@ -83,14 +126,26 @@ class Compiler {
   }
 
   compileChunk(f: FunctionBody): string {
-    const fn = this.functionExpr(f, 'main');
+    const fn = this.functionExpr(f, 'main', true);
     return `"use strict"; return ${fn};`;
   }
 
-  private functionExpr(f: FunctionBody, name: string): string {
+  private functionExpr(f: FunctionBody, name: string, isMain = false): string {
     const head = this.sync(f.line);
     const params = f.params.map((p) => p.id);
     if (f.isVararg) params.push('...va');
+    if (this.debug !== null) {
+      // Named, so that its frame can tell whether a call site named it (R.dbgCall).
+      const g = `$g${++this.generatorCount}`;
+      const generator = `function* ${g}(${params.join(', ')}) { ${this.functionBody(f, g)} }`;
+      const closure = `new LF(${JSON.stringify(name)}, ${generator}, null)`;
+      if (isMain) return head + closure;
+      // lua5.1 creates the closure once its body is parsed: the event is at `end`.
+      const t = this.temp();
+      this.release(t);
+      const p = this.point(f.endLine);
+      return p === '' ? `${head}${closure}` : `${head}(${t} = ${closure}, ${p}, ${t})`;
+    }
     const generator = `function* (${params.join(', ')}) { ${this.functionBody(f)} }`;
     let syncVariant = '';
     if (!this.syncMode && isRestartable(f)) {
@@ -102,43 +157,93 @@ class Compiler {
     return `${head}new LF(${JSON.stringify(name)}, ${generator}, null${syncVariant})`;
   }
 
-  private functionBody(f: FunctionBody): string {
+  /** `generator`: debug mode, the name of the function's generator. */
+  private functionBody(f: FunctionBody, generator?: string): string {
     const saved = this.fn;
-    this.fn = { parent: saved, tempCount: 0, freeTemps: [], isVararg: f.isVararg };
+    this.fn = { parent: saved, tempCount: 0, freeTemps: [], isVararg: f.isVararg, scope: [] };
+    this.activate(...f.params.map((p): [string, string] => [p.name, p.id]));
     let body = this.block(f.body);
-    body += this.sync(f.endLine) + ' return R.E;';
+    if (this.debug !== null && !this.syncMode) {
+      // The implicit return: at `end` for a function, at the last token for the main chunk.
+      const end = f.lastLine ?? f.endLine;
+      body += this.sync(end) + ' ' + this.pointStat(end) + 'return R.E;';
+    } else {
+      body += this.sync(f.endLine) + ' return R.E;';
+    }
     const temps: string[] = [];
     for (let i = 1; i <= this.fn.tempCount; i++) temps.push(`$${i}`);
     const decl = temps.length ? `let ${temps.join(', ')}; ` : '';
     this.fn = saved;
+    if (this.debug !== null && !this.syncMode) {
+      const chunk = JSON.stringify(this.debug.chunk);
+      return `${decl}const $fr = R.dbgEnter(${chunk}, ${generator}); let $ln = 0; try { ${this.budgetCheck()} ${body} } finally { R.dbgLeave($fr); }`;
+    }
     return `${decl}${this.budgetCheck()} ${body}`;
   }
 
   private block(b: Block): string {
+    const scoped = this.fn.scope.length;
     let out = '';
     for (const s of b) out += this.stat(s);
+    this.fn.scope.length = scoped;
     return out;
   }
 
+  /**
+   * Debug mode: the statement's line event, where its first instruction is: none when
+   * that is a closure (its event is at the function's `end`, see functionExpr).
+   */
+  private statPoint(s: Stat): string {
+    if (this.debug === null) return '';
+    switch (s.k) {
+      case 'local': case 'assign': case 'return': {
+        const first = s.exprs[0];
+        const targetsFirst = s.k === 'assign' && s.targets.some((t) => t.k === 'index');
+        if (first !== undefined && first.k === 'func' && !targetsFirst) return '';
+        return this.pointStat(s.line);
+      }
+      case 'do': case 'localfunc': case 'repeat': return '';
+      case 'while': return alwaysTrue(s.cond) ? '' : this.pointStat(s.line);
+      case 'if': return alwaysTrue(s.clauses[0]!.cond) ? '' : this.pointStat(s.line);
+      default: return this.pointStat(s.line);
+    }
+  }
+
   private stat(s: Stat): string {
+    if (this.debug !== null && !this.syncMode) return this.sync('line' in s ? s.line : undefined) + this.statPoint(s) + this.statBody(s);
+    return this.statBody(s);
+  }
+
+  private statBody(s: Stat): string {
     switch (s.k) {
       case 'local': return this.localStat(s);
       case 'assign': return this.assignStat(s);
       case 'call': return this.sync(s.line) + this.expr(s.call, 'discard') + ';';
       case 'do': return `{ ${this.block(s.body)} }`;
       case 'while': {
-        const head = this.sync(s.line) + `while (${this.cond(s.cond)}) { ${this.budgetCheck()} `;
-        return head + this.block(s.body) + ' }';
+        // Debug mode: the condition's event on entry and after each jump back.
+        const line = this.sync(s.line);
+        const test = this.debug !== null && !alwaysTrue(s.cond) ? `(${this.point(s.line)}, ${this.cond(s.cond)})` : this.cond(s.cond);
+        const head = line + `while (${test}) { ${this.budgetCheck()} `;
+        return head + this.block(s.body) + ` ${this.forceLine()}}`;
       }
       case 'repeat': {
         const head = this.sync(s.line) + `for (;;) { ${this.budgetCheck()} `;
-        const body = this.block(s.body);
-        return head + body + this.sync(undefined) + ` if (${this.cond(s.cond)}) break; }`;
+        const scoped = this.fn.scope.length;
+        let body = '';
+        for (const st of s.body) body += this.stat(st);
+        // The condition sees the body's locals.
+        const until = this.debug !== null && !alwaysTrue(s.cond) ? this.sync(s.untilLine) + ' ' + this.pointStat(s.untilLine) : '';
+        const out = head + body + this.sync(undefined) + until + ` if (${this.cond(s.cond)}) break; ${this.forceLine()}}`;
+        this.fn.scope.length = scoped;
+        return out;
       }
       case 'if': {
         let out = this.sync(s.line);
         s.clauses.forEach((c, i) => {
-          out += `${i ? ' else ' : ''}if (${this.cond(c.cond)}) { ${this.block(c.body)} }`;
+          // Debug mode: an elseif's test has its own event.
+          const test = i > 0 && this.debug !== null && !alwaysTrue(c.cond) ? `(${this.sync(c.line)}${this.point(c.line)}, ${this.cond(c.cond)})` : this.cond(c.cond);
+          out += `${i ? ' else ' : ''}if (${test}) { ${this.block(c.body)} }`;
         });
         if (s.orelse) out += ` else { ${this.block(s.orelse)} }`;
         return out;
@@ -146,6 +251,8 @@ class Compiler {
       case 'numfor': return this.numFor(s);
       case 'genfor': return this.genFor(s);
       case 'localfunc': {
+        // The local is active inside its own body (and at the closure's event).
+        this.activate([s.v.name, s.v.id]);
         const head = this.sync(s.line) + `let ${s.v.id}; ${s.v.id} = `;
         return head + this.functionExpr(s.f, s.v.name) + ';';
       }
@@ -160,6 +267,7 @@ class Compiler {
     if (exprs.length === 1 && isMulti(exprs[0])) {
       const e = exprs[0];
       if (e.k === 'vararg') return head + 'return (va);';
+      this.tailCall = this.debug !== null;
       return head + `return (${this.expr(e, 'multi')});`;
     }
     return head + `return (${this.exprListArray(exprs)});`;
@@ -184,6 +292,12 @@ class Compiler {
   }
 
   private localStat(s: Extract<Stat, { k: 'local' }>): string {
+    const out = this.localStatCode(s);
+    this.activate(...s.vars.map((v): [string, string] => [v.name, v.id]));
+    return out;
+  }
+
+  private localStatCode(s: Extract<Stat, { k: 'local' }>): string {
     const head = this.sync(s.line);
     const { vars, exprs } = s;
     if (exprs.length === 0) return head + `let ${vars.map((v) => v.id).join(', ')};`;
@@ -305,8 +419,15 @@ class Compiler {
     const test = stepConst === null
       ? `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`
       : stepConst > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`;
-    out += `for (${i} -= ${step}; ${i} += ${step}, ${test};) { ${this.budgetCheck()} let ${s.v.id} = ${i}; `;
+    const scoped = this.fn.scope.length;
+    // Debug mode: FORLOOP's event (before the increment: `(for index)` is the last value),
+    // then the jump back into the body.
+    this.activate(['(for index)', i], ['(for limit)', lim], ['(for step)', step]);
+    const loopEvent = this.debug !== null ? `${this.point(s.line)}, ` : '';
+    out += `for (${i} -= ${step}; ${loopEvent}${i} += ${step}, ${test};) { ${this.budgetCheck()} ${this.forceLine()}let ${s.v.id} = ${i}; `;
+    this.activate([s.v.name, s.v.id]);
     out += this.block(s.body) + ' }';
+    this.fn.scope.length = scoped;
     // the loop temps stay reserved for the body; release after
     this.release(i, lim, step);
     return out;
@@ -323,13 +444,23 @@ class Compiler {
       `${f} = ${vals[0]}; ${st} = ${vals[1]}; ${ctl} = ${vals[2]}; `);
     out += `${mode} = R.forMode(${f}, ${st}); if (${mode} === 1) ${ctl} = ${st}.positionOf(${ctl}); `;
     const ids = s.vars.map((v) => v.id);
-    out += `for (;;) { ${this.budgetCheck()} let ${ids.join(', ')}; `;
+    const scoped = this.fn.scope.length;
+    // Debug mode: TFORLOOP's event, then the jump back into the body. The control
+    // variable is a table position on the pairs() fast path.
+    this.activate(['(for generator)', f], ['(for state)', st],
+      ['(for control)', `(${mode} === 1 ? (${ctl} < 0 ? undefined : ${st}.keyAt(${ctl})) : ${ctl})`]);
+    out += `for (;;) { ${this.budgetCheck()} ${this.pointStat(s.line)}let ${ids.join(', ')}; `;
     out += `if (${mode} === 1) { ${ctl} = ${st}.nextPosition(${ctl}); if (${ctl} < 0) break; ${ids[0]} = ${st}.keyAt(${ctl}); ` +
       (ids.length > 1 ? `${ids[1]} = ${st}.valueAt(${ctl}); ` : '') + '} ';
     out += `else if (${mode} === 2) { ${ctl}++; ${ids.length > 1 ? ids[1] : rs} = ${st}.get(${ctl}); if (${ids.length > 1 ? ids[1] : rs} === undefined) break; ${ids[0]} = ${ctl}; } `;
-    out += `else { ${rs} = ${this.callCode(f, [st, ctl], null, 'multi', undefined)}; ${ids[0]} = ${rs}[0]; if (${ids[0]} === undefined) break; ${ctl} = ${ids[0]}; ` +
+    let iteratorCall = this.callCode(f, [st, ctl], null, 'multi', undefined);
+    if (this.debug !== null) iteratorCall = `(R.dbgCall(${f}, "(for generator)", false), ${iteratorCall})`;
+    out += `else { ${rs} = ${iteratorCall}; ${ids[0]} = ${rs}[0]; if (${ids[0]} === undefined) break; ${ctl} = ${ids[0]}; ` +
       ids.slice(1).map((id, k) => `${id} = ${rs}[${k + 1}]; `).join('') + '} ';
+    out += this.forceLine();
+    this.activate(...s.vars.map((v): [string, string] => [v.name, v.id]));
     out += this.block(s.body) + ' }';
+    this.fn.scope.length = scoped;
     this.release(f, st, ctl, mode, rs);
     return out;
   }
@@ -396,19 +527,23 @@ class Compiler {
         return head + out;
       }
       case 'call': {
+        const tail = this.tailCall;
+        this.tailCall = false;
         const f = this.temp();
         const fcode = `${f} = ${this.expr(e.fn)}` + this.sync(e.line);
-        const out = this.callWithArgs(fcode, f, null, e.args, mode, describe(e.fn));
+        const out = this.callWithArgs(fcode, f, null, e.args, mode, describe(e.fn), e.line, tail);
         this.release(f);
         return out;
       }
       case 'method': {
+        const tail = this.tailCall;
+        this.tailCall = false;
         const o = this.temp();
         const f = this.temp();
         const obj = this.expr(e.obj) + this.sync(e.line);
         const k = JSON.stringify(e.name);
         const fcode = `${o} = ${obj}, ${f} = (${o} instanceof T && ((${f} = ${o}.getStr(${k})) !== undefined || ${o}.metatable === null) ? ${f} : (yield* R.index(${o}, ${k}, ${q(describe(e.obj))})))`;
-        const out = this.callWithArgs(fcode, f, o, e.args, mode, `method '${e.name}'`);
+        const out = this.callWithArgs(fcode, f, o, e.args, mode, `method '${e.name}'`, e.line, tail);
         this.release(o, f);
         return out;
       }
@@ -418,8 +553,13 @@ class Compiler {
     }
   }
 
-  /** Evaluates the function (fcode assigns temp f), then arguments, then calls. */
-  private callWithArgs(fcode: string, f: string, self: string | null, args: Expr[], mode: string, desc: string | undefined): string {
+  /**
+   * Evaluates the function (fcode assigns temp f), then arguments, then calls. Debug
+   * mode: the CALL's line event (lua5.1 puts it on the line of the arguments' opening),
+   * and the callee learns how it is named (`tail`: a `return f()`, lua5.1's tail call).
+   */
+  private callWithArgs(fcode: string, f: string, self: string | null, args: Expr[], mode: string, desc: string | undefined,
+    line?: number, tail = false): string {
     const argTemps: string[] = [];
     let code = fcode;
     let spread: string | null = null;
@@ -436,6 +576,10 @@ class Compiler {
     const fixed = spread ? argTemps.slice(0, -1) : argTemps;
     const call = this.callCode(f, self ? [self, ...fixed] : fixed, spread, mode, desc);
     this.release(...argTemps);
+    if (this.debug !== null && !this.syncMode) {
+      const p = this.point(line);
+      return `(${code}, ${p === '' ? '' : p + ', '}R.dbgCall(${f}, ${q(callName(desc) ?? undefined)}, ${tail}), ${call})`;
+    }
     return `(${code}, ${call})`;
   }
 
@@ -675,6 +819,19 @@ function cPow(a: number, b: number): number {
   return Math.pow(a, b);
 }
 
+/**
+ * A condition lua5.1 compiles to no instruction (luaK_goiftrue on a true constant): its
+ * test has no line event.
+ */
+function alwaysTrue(e: Expr): boolean {
+  switch (e.k) {
+    case 'true': case 'num': case 'str': return true;
+    case 'paren': return alwaysTrue(e.e);
+    case 'un': return e.op === 'not' && (e.a.k === 'nil' || e.a.k === 'false');
+    default: return false;
+  }
+}
+
 const COMPARISON = new Set(['==', '~=', '<', '<=', '>', '>=']);
 
 function isMulti(e: Expr): boolean {
@@ -691,6 +848,13 @@ function describe(e: Expr): string | undefined {
   }
 }
 
+/** The function name lua5.1's getfuncname gives a callee described as `desc` (null: none). */
+function callName(desc: string | undefined): string | null {
+  if (desc === undefined) return null;
+  const m = /^[a-z]+ '(.*)'$/s.exec(desc);
+  return m === null ? null : m[1];
+}
+
 function q(s: string | undefined): string {
   return s === undefined ? 'undefined' : JSON.stringify(s);
 }
@@ -705,8 +869,12 @@ function strLiteral(s: string): string {
   return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** JavaScript source for a chunk: `new Function('R','LF','T','G', source)` returns its LuaFunction. */
-export function compileToJs(ast: FunctionBody, sourceUrl: string): string {
-  const c = new Compiler();
+/**
+ * JavaScript source for a chunk: `new Function('R','LF','T','G', source)` returns its
+ * LuaFunction. With `debug`, the chunk reports line events and may pause at them
+ * (runtime.ts, "Debugging"): slower, and only for a debugging session.
+ */
+export function compileToJs(ast: FunctionBody, sourceUrl: string, debug: DebugCompileOptions | null = null): string {
+  const c = new Compiler(debug);
   return c.compileChunk(ast) + `\n//# sourceURL=${sourceUrl}`;
 }

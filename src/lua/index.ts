@@ -33,8 +33,11 @@
  * throws (Redis: "Script attempted to access nonexistent global variable 'x'").
  * `resetRandomSeed()` reseeds math.random's Redis PRNG.
  */
-import { compile as compileChunk, chunkDisplayName } from './load.js';
-import { allowSyncAttempts, CoroutineYield, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R, toLuaError, type LuaPosition } from './runtime.js';
+import { compile as compileChunk, chunkDisplayName, type CompileOptions } from './load.js';
+import {
+  allowSyncAttempts, CoroutineYield, DEBUG_PAUSE, DebugRaise, debugState, errorPosition, LuaError, LuaKill, MAX_BUDGET_SLICE, R,
+  toLuaError, type DebugFrame, type LineHook, type LuaPosition,
+} from './runtime.js';
 import { installBase } from './std/base.js';
 import { createCoroutineLibrary } from './std/coroutine.js';
 import { createMathLibrary, resetRandomSeed } from './std/math.js';
@@ -49,7 +52,7 @@ import { LuaTable } from './table.js';
 import { Coroutine, LuaFunction, type HostFunction, type LuaGenerator, type LuaValue, type } from './value.js';
 
 export { LuaError, LuaKill, LuaTable, LuaFunction, Coroutine, resetRandomSeed, tableOf, type, chunkDisplayName };
-export type { LuaValue, HostFunction, LuaPosition };
+export type { LuaValue, HostFunction, LuaPosition, CompileOptions, DebugFrame, LineHook };
 export { errorPosition };
 export { LuaLibError, argError } from './errors.js';
 
@@ -103,9 +106,12 @@ function libraryTable(functions: Record<string, (args: never[]) => unknown[]>, f
   return t;
 }
 
-/** Compiles `source`; chunkName as in Lua ("@user_script" shows as user_script). */
-export function compile(source: string, chunkName: string, env: LuaTable): LuaFunction {
-  return compileChunk(source, chunkName, env);
+/**
+ * Compiles `source`; chunkName as in Lua ("@user_script" shows as user_script).
+ * `{ debug: true }`: for a debugger (see LuaExecution's lineHook).
+ */
+export function compile(source: string, chunkName: string, env: LuaTable, options?: CompileOptions): LuaFunction {
+  return compileChunk(source, chunkName, env, options);
 }
 
 /** Wraps a JS function so Lua can call it. */
@@ -128,6 +134,8 @@ export function setReadonly(t: LuaTable, recursive = false, seen = new Set<LuaTa
 export type ExecutionResult =
   | { status: 'done'; values: LuaValue[] }
   | { status: 'suspended' }
+  /** A chunk compiled with { debug: true } paused at a line event (its line hook asked). */
+  | { status: 'paused' }
   /** `position`: the innermost Lua line the error was raised at (null: raised by the host). */
   | { status: 'error'; error: LuaError; position: LuaPosition | null }
   /** `position`: the Lua line the script was at when it was killed. */
@@ -139,13 +147,29 @@ const SCRIPT_STACK_TRACE_LIMIT = 100;
 /** What the suspended budget check is resumed with to raise the kill (compiler.ts). */
 const KILL_RESUME_VALUE = true;
 
-/** A Lua call that runs in budgeted slices. */
+/**
+ * A Lua call that runs in budgeted slices.
+ *
+ * Debugging: chunks compiled with { debug: true } report each line event to
+ * `lineHook` while this execution runs (with the frame: its line, locals and callers);
+ * when the hook returns true the call pauses there and `resume` reports 'paused'.
+ * The next `resume` goes on from that line, `raise(value)` raises `value` there as a
+ * Lua error (the script's pcall can catch it), `kill()` kills it there.
+ */
 export class LuaExecution {
   private generator: LuaGenerator | null;
   private finished: ExecutionResult | null = null;
+  /** A debugging execution's state (null for a normal one, which never touches debugState). */
+  private readonly debug: DebugRun | null;
 
-  constructor(fn: LuaFunction, args: LuaValue[]) {
+  constructor(fn: LuaFunction, args: LuaValue[], lineHook: LineHook | null = null) {
     this.generator = fn.gen !== null ? fn.gen(...args) : hostAsGenerator(fn, args);
+    this.debug = lineHook === null ? null : { hook: lineHook, frame: null };
+  }
+
+  /** The innermost call level of a debug-compiled chunk (null: none, or not debugging). */
+  get currentFrame(): DebugFrame | null {
+    return this.debug === null ? null : this.debug.frame;
   }
 
   get done(): boolean {
@@ -155,7 +179,14 @@ export class LuaExecution {
   /** Runs until finished or until `budget` calls/loop iterations have been spent. */
   resume(budget: number): ExecutionResult {
     if (this.finished) return this.finished;
-    return this.step(budget, false);
+    return this.debug === null ? this.step(budget, false, undefined) : this.debugStep(budget, false, undefined);
+  }
+
+  /** Resumes an execution paused at a line by raising `value` as an error there. */
+  raise(value: LuaValue, budget: number): ExecutionResult {
+    if (this.finished) return this.finished;
+    const send = new DebugRaise(value);
+    return this.debug === null ? this.step(budget, false, send) : this.debugStep(budget, false, send);
   }
 
   /**
@@ -165,10 +196,27 @@ export class LuaExecution {
    */
   kill(): ExecutionResult {
     if (this.finished) return this.finished;
-    return this.step(0, true);
+    return this.debug === null ? this.step(0, true, undefined) : this.debugStep(0, true, undefined);
   }
 
-  private step(budget: number, kill: boolean): ExecutionResult {
+  /** `step` with this execution's line hook and frames installed. */
+  private debugStep(budget: number, kill: boolean, send: unknown): ExecutionResult {
+    const debug = this.debug!;
+    const savedHook = debugState.hook;
+    const savedFrame = debugState.current;
+    debugState.hook = debug.hook;
+    debugState.current = debug.frame;
+    try {
+      return this.step(budget, kill, send);
+    } finally {
+      debug.frame = debugState.current;
+      debugState.hook = savedHook;
+      debugState.current = savedFrame;
+    }
+  }
+
+  /** `send`: what the first resumption hands the paused script (a DebugRaise). */
+  private step(budget: number, kill: boolean, send: unknown): ExecutionResult {
     const gen = this.generator!;
     const savedBudget = R.budget;
     const savedLimit = Error.stackTraceLimit;
@@ -182,9 +230,11 @@ export class LuaExecution {
         allowSyncAttempts();
         // A pause receives KILL_RESUME_VALUE; a script not yet started pauses at its
         // first budget check (the budget is 0), and the next turn kills it there.
-        const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next();
+        const r = kill ? gen.next(KILL_RESUME_VALUE) : gen.next(send);
         if (r.done) return this.finish({ status: 'done', values: r.value });
+        send = undefined;
         if (kill) continue;
+        if (r.value === DEBUG_PAUSE) return { status: 'paused' };
         if (r.value instanceof CoroutineYield) continue; // not reached: yield outside a coroutine raises first
         if (remaining > 0) continue; // a slice of a larger budget ran out
         return { status: 'suspended' };
@@ -203,6 +253,12 @@ export class LuaExecution {
     this.generator = null;
     return r;
   }
+}
+
+/** A debugging execution's line hook, and its innermost frame while it does not run. */
+interface DebugRun {
+  readonly hook: LineHook;
+  frame: DebugFrame | null;
 }
 
 function* hostAsGenerator(fn: LuaFunction, args: LuaValue[]): LuaGenerator {

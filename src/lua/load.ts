@@ -24,17 +24,26 @@ export function chunkDisplayName(source: string): string {
   return `[string "${source}"]`;
 }
 
+export interface CompileOptions {
+  /**
+   * Compile for a debugger: the chunk reports line events to the running execution's
+   * line hook and can pause at them (LuaExecution's lineHook). Slower; a normal
+   * compile carries none of it.
+   */
+  debug?: boolean;
+}
+
 type ChunkFactory = (r: typeof R, lf: typeof LuaFunction, t: typeof LuaTable, g: LuaTable) => LuaFunction;
 
 /**
  * Compiles a chunk against the global table `env`. Throws LuaError with lua5.1's
  * message ("user_script:1: unexpected symbol near 'x'") on a syntax error.
  */
-export function compile(source: string, chunkName: string, env: LuaTable): LuaFunction {
+export function compile(source: string, chunkName: string, env: LuaTable, options: CompileOptions = {}): LuaFunction {
   const display = chunkDisplayName(chunkName);
   let js: string;
   try {
-    js = compileToJs(parse(source, display), sourceUrlFor(display));
+    js = compileToJs(parse(source, display), sourceUrlFor(display), options.debug ? { chunk: display } : null);
   } catch (e) {
     if (e instanceof LuaSyntaxError) throw new LuaError(e.message);
     throw e;

@@ -396,8 +396,9 @@ export class Parser {
     void uniqueCounter;
     this.fs = { parent: null, isVararg: true, actives: [], blocks: [{ start: 0, isLoop: false }] };
     const body = this.statList();
+    const lastLine = this.prevLine;
     this.check('eof');
-    return { params: [], isVararg: true, body, line: 0, endLine: this.lx.line };
+    return { params: [], isVararg: true, body, line: 0, endLine: this.lx.line, lastLine };
   }
 
   private statList(): Block {
@@ -458,9 +459,10 @@ export class Parser {
         fs.blocks.push({ start: fs.actives.length, isLoop: true });
         const body = this.statList();
         this.checkMatch('until', 'repeat', line);
+        const untilLine = this.tok.line;
         const cond = this.expr(); // sees the body's locals
         fs.actives.length = fs.blocks.pop()!.start;
-        s = { k: 'repeat', body, cond, line };
+        s = { k: 'repeat', body, cond, line, untilLine };
         break;
       }
       case 'function': s = this.funcStat(line); break;
@@ -482,17 +484,19 @@ export class Parser {
   }
 
   private ifStat(line: number): Stat {
-    const clauses: { cond: Expr; body: Block }[] = [];
+    const clauses: { cond: Expr; body: Block; line: number }[] = [];
     this.advance();
+    let condLine = this.tok.line;
     let cond = this.expr();
     this.checkNext('then');
-    clauses.push({ cond, body: this.block() });
+    clauses.push({ cond, body: this.block(), line: condLine });
     let orelse: Block | null = null;
     while (this.tok.t === 'elseif') {
       this.advance();
+      condLine = this.tok.line;
       cond = this.expr();
       this.checkNext('then');
-      clauses.push({ cond, body: this.block() });
+      clauses.push({ cond, body: this.block(), line: condLine });
     }
     if (this.testNext('else')) orelse = this.block();
     this.checkMatch('end', 'if', line);

@@ -569,7 +569,17 @@ export interface RuntimeHelpers {
   trySync1: typeof trySync1;
   trySync2: typeof trySync2;
   trySync3: typeof trySync3;
+  // Called by chunks compiled for debugging only.
+  dbgCall: typeof dbgCall;
+  dbgEnter: typeof dbgEnter;
+  dbgLeave: typeof dbgLeave;
+  dbgLine: typeof dbgLine;
+  dbgResumed: typeof dbgResumed;
+  DP: typeof DEBUG_PAUSE;
 }
+
+/** What a debug-compiled chunk yields to pause at a line (LuaExecution reports 'paused'). */
+export const DEBUG_PAUSE = Object.freeze({ debugPause: true });
 
 /** The single helper object shared by all compiled chunks (budget is global to the engine). */
 /**
@@ -584,4 +594,84 @@ export const R: RuntimeHelpers = {
   index, setindex, call, arith, unm, len, concat, concatMeta, eqMeta, lt, le, pow,
   forNum, forMode, rawsetChecked, setList, hostMethod, raiseKill, resumeCall,
   budgetOut, needGenerator, SYNC_FAILED, trySync0, trySync1, trySync2, trySync3,
+  dbgCall, dbgEnter, dbgLeave, dbgLine, dbgResumed, DP: DEBUG_PAUSE,
 };
+
+// ---------------------------------------------------------------------------
+// Debugging: chunks compiled with { debug: true } (compiler.ts) report line events
+// here, keep a chain of call levels, and pause by yielding DEBUG_PAUSE to their driver.
+
+/** A call level of a chunk compiled for debugging (lua_getstack / lua_getinfo). */
+export interface DebugFrame {
+  /** The chunk's display name ("user_script"). */
+  readonly chunk: string;
+  /** How the caller named the function (lua's ar.name); null: the main chunk, a call from a host function or a tail call. */
+  readonly name: string | null;
+  /** The calling level (null: the outermost one). */
+  readonly parent: DebugFrame | null;
+  /** The line of its last line event. */
+  line: number;
+  /** Its active locals at that line, in declaration order (lua_getlocal, loop state included). */
+  locals: () => [string, LuaValue][];
+}
+
+/** Called at each line event of the running execution; true pauses the script there. */
+export type LineHook = (frame: DebugFrame) => boolean;
+
+
+/** Resumes a pause by raising `value` as a Lua error at the paused line (pcall can catch it). */
+export class DebugRaise {
+  constructor(readonly value: LuaValue) {}
+}
+
+const NO_LOCALS = (): [string, LuaValue][] => [];
+
+/** The debugging state of the execution being run (LuaExecution swaps it per execution). */
+export const debugState: {
+  hook: LineHook | null;
+  current: DebugFrame | null;
+  /** Set by a call site just before a call: the callee and how the caller names it. */
+  callee: LuaValue;
+  calleeName: string | null;
+  tailCall: boolean;
+} = { hook: null, current: null, callee: undefined, calleeName: null, tailCall: false };
+
+/** A call site is about to call `f`, naming it `name` (a tail call loses the caller's level). */
+function dbgCall(f: LuaValue, name: string | null, tail: boolean): void {
+  debugState.callee = f;
+  debugState.calleeName = name;
+  debugState.tailCall = tail;
+}
+
+/** A debug-compiled function starts: its level (`gen` is its own generator function). */
+function dbgEnter(chunk: string, gen: unknown): DebugFrame {
+  const callee = debugState.callee;
+  const named = callee instanceof LuaFunction && callee.gen === gen;
+  let parent = debugState.current;
+  if (named && debugState.tailCall && parent !== null) parent = parent.parent;
+  const frame: DebugFrame = { chunk, name: named && !debugState.tailCall ? debugState.calleeName : null, parent, line: 0, locals: NO_LOCALS };
+  debugState.callee = undefined;
+  debugState.current = frame;
+  return frame;
+}
+
+function dbgLeave(frame: DebugFrame): void {
+  debugState.current = frame.parent;
+}
+
+/** A line event: true when the hook wants the script paused here. */
+function dbgLine(frame: DebugFrame, line: number, locals: () => [string, LuaValue][]): boolean {
+  frame.line = line;
+  frame.locals = locals;
+  debugState.current = frame;
+  const hook = debugState.hook;
+  return hook !== null && hook(frame);
+}
+
+/** What a pause was resumed with: nothing, a kill (true) or an error to raise here. */
+function dbgResumed(v: unknown): boolean {
+  if (v === true) raiseKill();
+  if (v instanceof DebugRaise) throw new LuaError(v.value);
+  return false;
+}
+

@@ -46,13 +46,17 @@ function genericCall(host: ScriptHost, args: LuaValue[], raiseError: boolean): L
   let argv: string[] | null = null;
   if (args.length === 0) failure = 'Please specify at least one argument for this redis lib call';
   else if ((argv = toArgv(args)) === null) failure = 'Lua redis lib command arguments must be strings or integers';
+  const dbg = host.debugHooks;
   if (failure !== null) {
+    if (dbg !== null && dbg.logging) dbg.log(`<error> ${failure}`);
     const t = errorTable(failure);
     if (raiseError) throw new LuaError(t);
     return [t];
   }
+  if (dbg !== null && dbg.logging) dbg.logCommand(argv!);
   const reply = scriptCall(host, ctx, argv!);
   if (reply instanceof Refusal) {
+    if (dbg !== null && dbg.logging) dbg.log(`<error> ${reply.message}`);
     const t = errorTable(reply.message);
     t.set('ignore_error_stats_update', true);
     host.server.stats.error(errorCode(t.get('err') as string));
@@ -60,6 +64,11 @@ function genericCall(host: ScriptHost, args: LuaValue[], raiseError: boolean): L
     return [t];
   }
   const value = replyToLua(reply, ctx.resp);
+  if (dbg !== null && dbg.logging) {
+    // redisProtocolToLuaType_Error logs the error as it converts it, then the reply is logged.
+    if (reply instanceof ErrorReply) dbg.log(`<error> -${reply.message}`);
+    dbg.logReply(reply, ctx.resp);
+  }
   if (raiseError && reply instanceof ErrorReply) throw new LuaError(value);
   return [value];
 }
@@ -197,8 +206,23 @@ export function createRedisTable(host: ScriptHost): LuaTable {
       return [callerPermission(host, ctx, command, argv) === AclDenial.OK];
     }),
   );
-  t.set('breakpoint', hostFunction('breakpoint', () => [false]));
-  t.set('debug', hostFunction('debug', () => []));
+  // Without a debugging session: false, and nothing (luaRedisBreakpointCommand, luaRedisDebugCommand).
+  t.set(
+    'breakpoint',
+    hostFunction('breakpoint', () => {
+      const dbg = host.debugHooks;
+      if (dbg === null) return [false];
+      dbg.breakpoint();
+      return [true];
+    }),
+  );
+  t.set(
+    'debug',
+    hostFunction('debug', (args) => {
+      host.debugHooks?.debug(args);
+      return [];
+    }),
+  );
   t.set('replicate_commands', hostFunction('replicate_commands', () => [true]));
   return t;
 }

@@ -17,7 +17,7 @@ import {
 } from './lua-host.js';
 import { rawToString } from '../lua/runtime.js';
 import { lowerAscii, ScriptFlag } from './metadata.js';
-import { prepareForRun, type CommandRunner, type RunContext, type ScriptHost } from './run-context.js';
+import { prepareForRun, type CommandRunner, type RunContext, type ScriptDebugHooks, type ScriptHost } from './run-context.js';
 
 /** The engine's slot in `server.extensions`. */
 const SLOT = 'scripting';
@@ -39,6 +39,8 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
   readonly libraries: FunctionLibraries;
   /** The script being run, if any (redis.call needs it). */
   current: RunContext | null = null;
+  /** The debugging session of the script being run (debugger.ts sets it while its script runs). */
+  debugHooks: ScriptDebugHooks | null = null;
   /** The global table EVAL scripts share (read-only; KEYS and ARGV are set per call). */
   readonly evalGlobals: LuaTable;
   /** Globals of function libraries: empty, reads go through a switchable __index. */
@@ -46,7 +48,8 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
   private readonly functionGlobalsMeta: LuaTable;
   /** What function callbacks see (the normal library, with the full `redis`). */
   private readonly functionRuntimeApi: LuaTable;
-  private readonly evalClient: Client;
+  /** The fake client EVAL scripts run their commands with. */
+  readonly evalClient: Client;
   private readonly functionClient: Client;
   private activeCall: LuaExecution | null = null;
 
@@ -162,27 +165,8 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
    * busy-reply-threshold and was suspended (the caller gets its reply later).
    */
   run(caller: Client, fn: LuaFunction, args: LuaValue[], funcName: string, isEval: boolean, flags: number, ro: boolean, argv: string[]): Reply {
-    const compat = (flags & ScriptFlag.EVAL_COMPAT) !== 0;
     const scriptClient = isEval ? this.evalClient : this.functionClient;
-    scriptClient.db = caller.db;
-    scriptClient.protocol = 2;
-    scriptClient.propagateTo = 3; // redis.set_repl(redis.REPL_ALL)
-    scriptClient.multi = null;
-    scriptClient.denyBlocking = true;
-    const ctx: RunContext = {
-      funcName,
-      isEval,
-      caller,
-      scriptClient,
-      resp: 2,
-      readOnly: ro || (!compat && (flags & ScriptFlag.NO_WRITES) !== 0),
-      allowOom: !compat && (flags & ScriptFlag.ALLOW_OOM) !== 0,
-      preOom: this.server.maxmemory > 0 && this.server.isOutOfMemory(),
-      writeDirty: false,
-      killed: false,
-      startTime: Date.now(),
-      argv,
-    };
+    const ctx = this.newContext(caller, scriptClient, funcName, isEval, flags, ro, argv);
     const state = this.server.scriptState;
     this.current = ctx;
     state.running = true;
@@ -207,11 +191,39 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
     }
   }
 
+  /** scriptPrepareForRun's run context for `caller`, its commands run by `scriptClient` (reset here). */
+  newContext(caller: Client, scriptClient: Client, funcName: string, isEval: boolean, flags: number, ro: boolean, argv: string[]): RunContext {
+    const compat = (flags & ScriptFlag.EVAL_COMPAT) !== 0;
+    scriptClient.db = caller.db;
+    scriptClient.protocol = 2;
+    scriptClient.propagateTo = 3; // redis.set_repl(redis.REPL_ALL)
+    scriptClient.multi = null;
+    scriptClient.denyBlocking = true;
+    return {
+      funcName,
+      isEval,
+      caller,
+      scriptClient,
+      resp: 2,
+      readOnly: ro || (!compat && (flags & ScriptFlag.NO_WRITES) !== 0),
+      allowOom: !compat && (flags & ScriptFlag.ALLOW_OOM) !== 0,
+      preOom: this.server.maxmemory > 0 && this.server.isOutOfMemory(),
+      writeDirty: false,
+      killed: false,
+      startTime: Date.now(),
+      argv,
+    };
+  }
+
   /** One budget's worth of the call: the final reply, or undefined to continue. */
   private step(ctx: RunContext, call: LuaExecution): Reply | undefined {
-    const r: ExecutionResult = ctx.killed ? call.kill() : call.resume(CHECK_INTERVAL);
+    return this.resultReply(ctx, ctx.killed ? call.kill() : call.resume(CHECK_INTERVAL));
+  }
+
+  /** The reply a call's result gives (luaCallFunction's end): undefined while it runs on. */
+  resultReply(ctx: RunContext, r: ExecutionResult): Reply | undefined {
     switch (r.status) {
-      case 'suspended': return undefined;
+      case 'suspended': case 'paused': return undefined;
       case 'done': return luaToReply(r.values[0], ctx.resp);
       case 'error': return this.errorReply(ctx, r.error.value, r.position);
       case 'killed':

@@ -4,18 +4,18 @@
  * in budgeted slices so a busy script can be suspended and killed.
  */
 import {
-  callSync, compile, createGlobals as createStandardGlobals, errorPosition, hostFunction, installRedisLibraries,
+  callSync, compile, Coroutine, createGlobals as createStandardGlobals, errorPosition, hostFunction, installRedisLibraries,
   LuaError, LuaExecution, LuaFunction, LuaKill, LuaLibError, LuaTable,
-  type ExecutionResult, type LuaPosition, type LuaValue,
+  type CompileOptions, type DebugFrame, type ExecutionResult, type LuaPosition, type LuaValue,
 } from '../lua/index.js';
 import { rawToString, toLuaError } from '../lua/runtime.js';
 
-export { LuaError, LuaExecution, LuaKill, LuaTable, LuaFunction, LuaLibError, toLuaError, hostFunction, errorPosition, callSync };
-export type { ExecutionResult, LuaPosition, LuaValue };
+export { LuaError, LuaExecution, LuaKill, LuaTable, LuaFunction, LuaLibError, Coroutine, toLuaError, hostFunction, errorPosition, callSync };
+export type { DebugFrame, ExecutionResult, LuaPosition, LuaValue };
 
 /** Compiles `source` as a chunk named `@name` (errors print as "name:LINE: ..."). */
-export function compileChunk(source: string, name: string, globals: LuaTable): LuaFunction {
-  return compile(source, '@' + name, globals);
+export function compileChunk(source: string, name: string, globals: LuaTable, options?: CompileOptions): LuaFunction {
+  return compile(source, '@' + name, globals, options);
 }
 
 /**
@@ -56,6 +56,13 @@ function redisPcall(luaPcall: LuaFunction): LuaFunction {
     }
     return r;
   });
+}
+
+/** A Lua array of args[from..to) (KEYS / ARGV), without an intermediate slice. */
+export function luaArray(args: string[], from: number, to: number): LuaTable {
+  const t = new LuaTable(to - from, 0);
+  for (let i = from; i < to; i++) t.set(i - from + 1, args[i]!);
+  return t;
 }
 
 /** Makes the globals, their protecting metatable and each library table in them read-only. */

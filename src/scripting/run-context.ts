@@ -72,6 +72,28 @@ export interface ScriptHost {
   readonly server: Server;
   readonly runner: CommandRunner;
   readonly current: RunContext | null;
+  /** The debugging session of the script being run (SCRIPT DEBUG), null for a normal run. */
+  readonly debugHooks: ScriptDebugHooks | null;
+}
+
+/**
+ * What the `redis` table tells a debugging session (debugger.ts): redis.call logs the
+ * commands and replies while the session steps (eval.c's ldbIsEnabled), redis.debug
+ * and redis.breakpoint talk to it.
+ */
+export interface ScriptDebugHooks {
+  /** ldbIsEnabled(): stepping, so redis.call logs what it runs. */
+  readonly logging: boolean;
+  /** ldbLog */
+  log(entry: string): void;
+  /** The "<redis> ..." entry of a command about to run. */
+  logCommand(argv: string[]): void;
+  /** The "<reply> ..." entry (the reply as the script's protocol encodes it). */
+  logReply(reply: Reply, resp: 2 | 3): void;
+  /** redis.breakpoint(): stop at the next line. */
+  breakpoint(): void;
+  /** redis.debug(...): a "<debug> line N: ..." entry. */
+  debug(values: unknown[]): void;
 }
 
 /** shared.noreplicaserr */

@@ -38,6 +38,19 @@ export interface ReplySink {
   writeStream?(bytes: Buffer): void;
   /** Bytes handed to the socket that the kernel has not taken yet. */
   queuedBytes?(): number;
+  /** Replies not written out yet (Redis's clientHasPendingReplies). */
+  hasPendingReplies?(): boolean;
+}
+
+/**
+ * Takes over a connection's input: its bytes go here instead of to the command parser
+ * (a Lua debugging session reads its debugger commands itself, as Redis's ldbRepl does).
+ */
+export interface InputHook {
+  /** Bytes received (a latin1 string: one char per byte). */
+  data(bytes: string): void;
+  /** The connection closed. */
+  closed(): void;
 }
 
 export class Client {
@@ -102,6 +115,8 @@ export class Client {
   onResume: () => void = () => {};
   /** Bytes in the query buffer (for CLIENT LIST qbuf), supplied by the connection. */
   queryBufferBytes: () => number = () => 0;
+  /** Set while something else than the command parser reads this client's input. */
+  inputHook: InputHook | null = null;
 
   constructor(
     readonly server: Server,

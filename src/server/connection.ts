@@ -71,6 +71,11 @@ export class Connection implements ReplySink {
     this.server.stats.netInputBytes += chunk.length;
     this.client.lastInteraction = Date.now();
     if (this.protocolError !== null || this.client.closed) return;
+    const hook = this.client.inputHook;
+    if (hook !== null) {
+      hook.data(chunk.toString('latin1'));
+      return;
+    }
     this.readBytes = this.parser.pendingBytes + chunk.length;
     try {
       this.parser.feed(chunk, this.pending, transient);
@@ -155,6 +160,10 @@ export class Connection implements ReplySink {
     return this.io.queuedBytes();
   }
 
+  hasPendingReplies(): boolean {
+    return this.writer.length > 0 || this.io.queuedBytes() > 0;
+  }
+
   close(afterReply: boolean): void {
     if (afterReply) {
       this.client.closeAfterReply = true;
@@ -229,6 +238,7 @@ export class Connection implements ReplySink {
 
   private onClose(): void {
     this.client.closed = true;
+    this.client.inputHook?.closed();
     this.server.removeClient(this.client);
   }
 }

@@ -43,7 +43,9 @@ export function installBase(G: LuaTable): void {
   set('error', host('error', (args) => {
     const v = args[0];
     const level = optInt(args, 1, 'error', 1);
+    // lua_isstring: a number gets the position too (and becomes a string).
     if (typeof v === 'string' && level > 0) throw new LuaError(where(level) + v);
+    if (typeof v === 'number' && level > 0) throw new LuaError(where(level) + numberToString(v));
     throw new LuaError(v);
   }));
 
