@@ -74,6 +74,10 @@ export class Client {
   replicaPayloadQueued = false;
   /** An attached replica (client-output-buffer-limit's replica class). */
   isReplica = false;
+  /** ASKING was sent: the next command may use a slot being imported (CLIENT_ASKING). */
+  clusterAsking = false;
+  /** READONLY: a cluster replica serves this client's reads of its master's slots. */
+  clusterReadonly = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */
