@@ -450,7 +450,8 @@ const getkeysinslot: ClusterHandler = (cluster, _client, args) => {
   const max = intOf(args[3]!);
   if (max === null) return Errors.notInteger;
   if (slot < 0 || slot >= SLOTS || max < 0) return new ErrorReply('ERR Invalid slot or number of keys');
-  const keys = cluster.keysBySlot().get(slot) ?? [];
+  // Redis lists a slot's keys newest first (slotToKeyAddEntry adds at the head).
+  const keys = (cluster.keysBySlot().get(slot) ?? []).reverse();
   return keys.slice(0, Math.min(max, keys.length));
 };
 
