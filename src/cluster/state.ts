@@ -183,14 +183,25 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
     me.pport = 0;
     const busPort = config.getInt('cluster-port') || this.server.port + PORT_INCR;
     me.cport = config.getInt('cluster-announce-bus-port') || busPort;
+    // clusterUpdateMyselfIp: an announced ip wins; unset, the ip is found again by MEET.
     const ip = config.get('cluster-announce-ip');
-    if (ip !== '') me.ip = ip.slice(0, 45);
+    if (ip !== this.announcedIp) {
+      this.announcedIp = ip;
+      me.ip = ip.slice(0, 45);
+    }
     me.hostname = config.get('cluster-announce-hostname');
     const nofailover = config.getBool('cluster-replica-no-failover') ? NodeFlag.NOFAILOVER : 0;
     if ((me.flags & NodeFlag.NOFAILOVER) !== nofailover) {
       me.flags = (me.flags & ~NodeFlag.NOFAILOVER) | nofailover;
       this.doBeforeSleep(Todo.SAVE_CONFIG | Todo.UPDATE_STATE);
     }
+  }
+
+  /** The cluster-announce-ip last applied to myself. */
+  private announcedIp = '';
+
+  configChanged(): void {
+    this.updateMyselfAnnounced();
   }
 
   stop(): void {

@@ -101,6 +101,8 @@ export interface ClusterRole {
    * CLUSTERDOWN). `flags` are the command's flags for this call.
    */
   route(client: Client, entry: CommandEntry, args: string[], flags: number): import('../protocol/reply.js').ErrorReply | null;
+  /** CONFIG SET of a cluster-* parameter (announced address and ports, no-failover). */
+  configChanged?(name: string): void;
 }
 
 /** repl-stream-db, repl-id and repl-offset of an RDB (a restarted server can partially resync). */
@@ -227,6 +229,7 @@ export class Server implements KeyspaceListener {
 
   /** Reacts to a configuration change (from CONFIG SET or start-up). */
   applyConfig(name: string, value: string): void {
+    if (this.cluster !== null && name.startsWith('cluster-')) this.cluster.configChanged?.(name);
     switch (name) {
       case 'client-output-buffer-limit':
         this.outputLimits = outputLimitsOf(value);
