@@ -158,6 +158,19 @@ const slotsRangeHandler = (del: boolean): ClusterHandler => (cluster, _client, a
   return updateSlots(cluster, ranges, del);
 };
 
+/** CLUSTER INFO's per-type message counters (the types never seen are left out), then the total. */
+function messageStats(counts: readonly number[], direction: 'sent' | 'received'): string {
+  let s = '';
+  let total = 0;
+  for (let i = 0; i < MSG_TYPE_COUNT; i++) {
+    const n = counts[i]!;
+    if (n === 0) continue;
+    total += n;
+    s += `cluster_stats_messages_${messageTypeName(i)}_${direction}:${n}\r\n`;
+  }
+  return s + `cluster_stats_messages_${direction}:${total}\r\n`;
+}
+
 /** CLUSTER INFO */
 function info(cluster: ClusterState): string {
   let assigned = 0;
@@ -183,22 +196,7 @@ function info(cluster: ClusterState): string {
     `cluster_size:${cluster.size}\r\n` +
     `cluster_current_epoch:${cluster.currentEpoch}\r\n` +
     `cluster_my_epoch:${myEpoch}\r\n`;
-  let sent = 0;
-  for (let i = 0; i < MSG_TYPE_COUNT; i++) {
-    const n = cluster.statsSent[i]!;
-    if (n === 0) continue;
-    sent += n;
-    s += `cluster_stats_messages_${messageTypeName(i)}_sent:${n}\r\n`;
-  }
-  s += `cluster_stats_messages_sent:${sent}\r\n`;
-  let received = 0;
-  for (let i = 0; i < MSG_TYPE_COUNT; i++) {
-    const n = cluster.statsReceived[i]!;
-    if (n === 0) continue;
-    received += n;
-    s += `cluster_stats_messages_${messageTypeName(i)}_received:${n}\r\n`;
-  }
-  s += `cluster_stats_messages_received:${received}\r\n`;
+  s += messageStats(cluster.statsSent, 'sent') + messageStats(cluster.statsReceived, 'received');
   s += `total_cluster_links_buffer_limit_exceeded:${cluster.linksBufferLimitExceeded}\r\n`;
   return s;
 }

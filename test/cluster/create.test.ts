@@ -6,19 +6,18 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { oracleAvailable, ORACLE_MISSING } from '../support/oracle.js';
 import {
   clusterCheck,
   clusterCreate,
   lunakvClusterNode,
   nodesView,
   redisCli,
-  redisCliAvailable,
   redisClusterNode,
   shardsView,
   slotsView,
   waitClusterOk,
   eventually,
+  skipWithoutTools,
   type ClusterNodeHandle,
 } from './support.js';
 
@@ -32,17 +31,7 @@ async function start(kinds: ('redis' | 'lunakv')[]): Promise<ClusterNodeHandle[]
   return [...nodes];
 }
 
-const skip = (t: { skip(msg: string): void }, needsOracle: boolean): boolean => {
-  if (!redisCliAvailable()) {
-    t.skip('redis-cli is not installed: run `apt-get install -y redis-tools`');
-    return true;
-  }
-  if (needsOracle && !oracleAvailable()) {
-    t.skip(ORACLE_MISSING);
-    return true;
-  }
-  return false;
-};
+const skip = skipWithoutTools;
 
 /** Everything the milestone asks of a created cluster. */
 async function checkCluster(all: ClusterNodeHandle[]): Promise<void> {

@@ -18,7 +18,7 @@ import {
   eventually,
   lunakvClusterNode,
   redisCli,
-  redisCliAvailable,
+  skipWithoutTools,
   redisClusterNode,
   text,
   waitClusterOk,
@@ -30,17 +30,7 @@ afterEach(async () => {
   for (const n of nodes.splice(0)) await n.close().catch(() => {});
 });
 
-const skip = (t: { skip(msg: string): void }): boolean => {
-  if (!oracleAvailable()) {
-    t.skip(ORACLE_MISSING);
-    return true;
-  }
-  if (!redisCliAvailable()) {
-    t.skip('redis-cli is not installed');
-    return true;
-  }
-  return false;
-};
+const skip = (t: { skip(msg: string): void }): boolean => skipWithoutTools(t, true);
 
 async function myId(n: ClusterNodeHandle): Promise<string> {
   return (await call(n, 'CLUSTER', 'MYID')) as string;

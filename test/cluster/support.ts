@@ -13,10 +13,26 @@ import { freePort, startOracle, type Oracle } from '../support/oracle.js';
 import { RespClient } from '../support/resp-client.js';
 import { decodeResp, type Resp } from '../support/resp-decode.js';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { eventually, sleep } from '../replication/support.js';
+import { oracleAvailable, ORACLE_MISSING } from '../support/oracle.js';
+
+export { eventually, sleep };
 
 export function redisCliAvailable(): boolean {
   return spawnSync('redis-cli', ['--version']).status === 0;
+}
+
+/** Skips a test, saying why, when redis-cli (or, if needed, redis-server) is missing. */
+export function skipWithoutTools(t: { skip(msg: string): void }, needsOracle: boolean): boolean {
+  if (!redisCliAvailable()) {
+    t.skip('redis-cli is not installed: run `apt-get install -y redis-tools`');
+    return true;
+  }
+  if (needsOracle && !oracleAvailable()) {
+    t.skip(ORACLE_MISSING);
+    return true;
+  }
+  return false;
 }
 
 export interface ClusterNodeHandle {
@@ -99,15 +115,6 @@ export async function call(n: ClusterNodeHandle, ...args: (string | number)[]): 
 export async function clusterInfo(n: ClusterNodeHandle, field: string): Promise<string | undefined> {
   const info = text(await n.client.call('CLUSTER', 'INFO'));
   return new RegExp(`^${field}:(.*)\\r$`, 'm').exec(info)?.[1];
-}
-
-export async function eventually(what: string, check: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 /** Runs redis-cli with arguments; resolves with its exit code and output. */
