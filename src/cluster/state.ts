@@ -197,6 +197,8 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
     }
   }
 
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: messages of this type are dropped (-1: none). */
+  dropPacketFilter = -1;
   /** The cluster-announce-ip last applied to myself. */
   private announcedIp = '';
 
@@ -648,6 +650,10 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
   onMessage(link: Link<ClusterNode>, msg: BusMessage): boolean {
     if (msg.type < MSG_TYPE_COUNT) this.statsReceived[msg.type]!++;
     if (this.stopped) return false;
+    if (msg.type === this.dropPacketFilter) {
+      this.server.log.warning('Dropping packet that matches debug drop filter');
+      return true;
+    }
     try {
       return this.processPacket(link, msg);
     } catch (e) {

@@ -14,6 +14,15 @@ import { slotRangesByNode } from '../cluster/nodes-conf.js';
 import { parseInt64 } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Handler } from './registry.js';
+import { registerDebugSubcommand } from './debug.js';
+
+registerDebugSubcommand('drop-cluster-packet-filter', 3, (client, args) => {
+  const type = intOf(args[2]!);
+  if (type === null) return Errors.notInteger;
+  const cluster = ClusterState.of(client.server);
+  if (cluster !== null) cluster.dropPacketFilter = type;
+  return OK;
+});
 
 const DISABLED = new ErrorReply('ERR This instance has cluster support disabled');
 const INVALID_SLOT = new ErrorReply('ERR Invalid or out of range slot');
