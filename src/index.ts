@@ -13,6 +13,7 @@ import { Server } from './server/server.js';
 import { listen, listenUnix } from './server/network.js';
 import { PersistenceManager } from './persistence/manager.js';
 import { ReplicationState, startConfiguredReplication } from './replication/state.js';
+import { ClusterState } from './cluster/state.js';
 
 export interface StartOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -59,6 +60,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     tcp.once('close', () => unix.close());
   }
   server.activeExpire.start();
+  if (server.config.getBool('cluster-enabled')) {
+    try {
+      await ClusterState.start(server);
+    } catch (e) {
+      tcp.close();
+      throw e;
+    }
+  }
   startConfiguredReplication(server, PersistenceManager.of(server).loadedReplicationInfo);
   return runningServer(server, tcp, host);
 }
@@ -77,6 +86,7 @@ async function closeServer(server: Server, tcp: net.Server): Promise<void> {
   server.shuttingDown = true;
   server.activeExpire.stop();
   if (server.replication instanceof ReplicationState) server.replication.stop();
+  ClusterState.of(server)?.stop();
   for (const c of server.clients.values()) c.sink?.close(false);
   await new Promise<void>((resolve) => tcp.close(() => resolve()));
 }

@@ -10,14 +10,15 @@ import { listen, listenUnix } from '../server/network.js';
 import { Server } from '../server/server.js';
 import { PersistenceManager } from '../persistence/manager.js';
 import { startConfiguredReplication } from '../replication/state.js';
+import { ClusterState } from '../cluster/state.js';
 
 const VERSION = '0.1.0';
 
 /** The start-up banner; tools and Redis's test harness read " PID: <pid>" from it. */
-function startupBanner(port: number): string {
+function startupBanner(port: number, mode: string): string {
   const rows = [
     `lunakv ${VERSION} (Redis 7.0.15 compatible) 64 bit`,
-    'Running in standalone mode',
+    `Running in ${mode} mode`,
     `Port: ${port}`,
     `PID: ${process.pid}`,
   ];
@@ -83,13 +84,22 @@ async function main(): Promise<void> {
     }
   }
   server.activeExpire.start();
+  const mode = server.config.getBool('cluster-enabled') ? 'cluster' : 'standalone';
+  if (mode === 'cluster') {
+    try {
+      await ClusterState.start(server);
+    } catch (e) {
+      server.log.warning((e as Error).message);
+      process.exit(1);
+    }
+  }
   server.log.notice(`lunakv ${VERSION} (Redis 7.0.15 compatible), pid=${process.pid}, just started`);
   server.log.notice(configFile ? `Configuration loaded from ${configFile}` : 'No config file specified, using the default config.');
   // redisAsciiArt: the banner when asked for or on a terminal, else one line.
   if (server.config.getBool('always-show-logo') || (server.config.get('logfile') === '' && process.stdout.isTTY)) {
-    server.log.raw(startupBanner(server.port));
+    server.log.raw(startupBanner(server.port, mode));
   } else {
-    server.log.notice(`Running mode=standalone, port=${server.port}.`);
+    server.log.notice(`Running mode=${mode}, port=${server.port}.`);
   }
   server.log.notice('Ready to accept connections tcp');
   startConfiguredReplication(server, PersistenceManager.of(server).loadedReplicationInfo);

@@ -134,6 +134,7 @@ const reset: Handler = (client) => {
 const select: Handler = (client, args) => {
   const id = parseInteger(args[1]);
   if (id === null) return new ErrorReply('ERR value is not an integer or out of range');
+  if (client.server.cluster !== null && id !== 0) return new ErrorReply('ERR SELECT is not allowed in cluster mode');
   if (id < 0 || id >= client.server.databases.length) return Errors.dbIndexOutOfRange;
   client.db = client.server.databases[id];
   return OK;

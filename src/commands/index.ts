@@ -19,6 +19,7 @@ import { bitmapCommands } from './bitmap.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
+import { clusterCommands } from './cluster.js';
 
 let registered = false;
 
@@ -40,6 +41,7 @@ export function registerAllCommands(): void {
     bitmapCommands,
     hyperloglogCommands,
     aclCommands,
+    clusterCommands,
   ]) {
     registerHandlers(group);
   }

@@ -182,6 +182,7 @@ const renamenx: Handler = (client, args) => renameGeneric(client, args, true);
 
 const move: Handler = (client, args) => {
   const server = client.server;
+  if (server.cluster !== null) return new ErrorReply('ERR MOVE is not allowed in cluster mode');
   const src = client.db;
   const id = int32Arg(args[2]);
   if (id instanceof ErrorReply) return id;
@@ -220,6 +221,7 @@ const copy: Handler = (client, args) => {
     }
   }
   const [, key, newKey] = args;
+  if (server.cluster !== null && (src.id !== 0 || dst.id !== 0)) return new ErrorReply('ERR Copying to another database is not allowed in cluster mode');
   if (src === dst && key === newKey) return SAME_OBJECT;
   const value = src.lookupRead(key);
   if (value === undefined) return 0;

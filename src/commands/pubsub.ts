@@ -1,6 +1,7 @@
 /**
  * Pub/Sub commands.
  */
+import { ClusterState } from '../cluster/state.js';
 import { MapReply, NO_REPLY, type Reply } from '../protocol/reply.js';
 import { globMatch } from '../keyspace/glob.js';
 import type { Handler } from './registry.js';
@@ -32,7 +33,10 @@ const punsubscribe: Handler = (client, args) => {
 
 const publish: Handler = (client, args) => {
   client.server.stats.pubsubMessages++;
-  return client.server.pubsub.publish(args[1], args[2]);
+  const receivers = client.server.pubsub.publish(args[1], args[2]);
+  // pubsubPublishMessageAndPropagateToCluster
+  ClusterState.of(client.server)?.propagatePublish(args[1], args[2], false);
+  return receivers;
 };
 
 const pubsubChannels: Handler = (client, args) => {

@@ -93,6 +93,8 @@ const replconf: Handler = (client, args) => {
 /** REPLICAOF host port / NO ONE (replicaofCommand). */
 const replicaof: Handler = (client, args) => {
   const server = client.server;
+  // Cluster replicas follow their master's address (CLUSTER REPLICATE).
+  if (server.cluster !== null) return new ErrorReply('ERR REPLICAOF not allowed in cluster mode.');
   const state = ReplicationState.of(server);
   const who = `id=${client.id} addr=${client.addr}`;
   if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {

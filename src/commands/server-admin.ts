@@ -66,6 +66,7 @@ function signalBlockedKeys(server: Server, db: Database): void {
 
 const swapdb: Handler = (client, args) => {
   const server = client.server;
+  if (server.cluster !== null) return err('ERR SWAPDB is not allowed in cluster mode');
   const id1 = parseInt32(args[1]);
   if (id1 === null) return err('ERR invalid first DB index');
   const id2 = parseInt32(args[2]);

@@ -94,6 +94,10 @@ export class Client {
   isReplica = false;
   /** Called when the connection's queued output has all been written (a replica's stream waits for it). */
   onDrain: (() => void) | null = null;
+  /** ASKING was sent: the next command may use a slot being imported (CLIENT_ASKING). */
+  clusterAsking = false;
+  /** READONLY: a cluster replica serves this client's reads of its master's slots. */
+  clusterReadonly = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */

@@ -94,6 +94,15 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     if (denial !== AclDenial.OK) return reject(client, entry, new ErrorReply(denialMessage(denial, entry.spec)));
   }
 
+  // processCommand: cluster redirection, except for the master's stream and the AOF.
+  const cluster = server.cluster;
+  if (cluster !== null && !client.mustObey) {
+    const redirect = cluster.route(client, entry, args, flags);
+    // ASKING lasts for one command, or up to EXEC when it preceded MULTI (resetClient).
+    if (client.clusterAsking && top !== 'asking' && !staysInMulti(client, top)) client.clusterAsking = false;
+    if (redirect !== null) return rejectRedirect(client, entry, redirect);
+  }
+
   // A replica loading its master's payload: LOADING for what may not run meanwhile.
   const loading = server.replication.loading;
   if (loading !== 0 && (loading === 1 ? !(entry.flags & CmdFlag.LOADING) : entry.flags & CmdFlag.NO_ASYNC_LOADING)) {
@@ -176,6 +185,23 @@ function multiLacksFlag(client: Client, flag: number): boolean {
 function multiHasFlag(client: Client, flag: number): boolean {
   for (const q of client.multi!.queue) if (q.flags & flag) return true;
   return false;
+}
+
+/** After this command the client is still (or now) in MULTI. */
+function staysInMulti(client: Client, top: string): boolean {
+  return top === 'multi' || (client.multi !== null && top !== 'exec' && top !== 'discard');
+}
+
+/** A cluster redirection: EXEC discards the transaction, a queued command flags it. */
+function rejectRedirect(client: Client, entry: CommandEntry, error: ErrorReply): void {
+  const server = client.server;
+  server.stats.command(entry.spec.fullName).rejectedCalls++;
+  server.stats.error(error.code);
+  if (client.multi) {
+    if (entry.spec.fullName === 'exec') server.discardTransaction(client);
+    else client.multi.aborted = true;
+  }
+  client.reply(error);
 }
 
 function reject(client: Client, entry: CommandEntry | null, error: ErrorReply): void {

@@ -166,6 +166,8 @@ export class Propagator implements CommandObserver {
     const target = PROPAGATE_ALL & client.propagateTo;
     if (target === 0) return;
     if (REPLICATION_ONLY.has(name)) {
+      // In a cluster the bus carries PUBLISH to every node, replicas included.
+      if (this.server.cluster !== null) return;
       if (this.server.replication.streaming && target & PROPAGATE_REPL) this.pending.push({ dbId: client.db.id, argv: args, target: PROPAGATE_REPL });
       return;
     }

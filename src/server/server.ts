@@ -94,6 +94,21 @@ export interface ReplicationRole {
   replicaOutputMemory?(client: Client): number;
 }
 
+/**
+ * What dispatch asks of the cluster (src/cluster/ installs it with cluster-enabled yes;
+ * null in standalone mode, so routing costs one null check there).
+ */
+export interface ClusterRole {
+  /**
+   * getNodeByQuery for a command about to run or be queued: null when this node serves
+   * it, else the redirection or error to reply (MOVED, ASK, CROSSSLOT, TRYAGAIN,
+   * CLUSTERDOWN). `flags` are the command's flags for this call.
+   */
+  route(client: Client, entry: CommandEntry, args: string[], flags: number): import('../protocol/reply.js').ErrorReply | null;
+  /** CONFIG SET of a cluster-* parameter (announced address and ports, no-failover). */
+  configChanged?(name: string): void;
+}
+
 /** repl-stream-db, repl-id and repl-offset of an RDB (a restarted server can partially resync). */
 export interface ReplicationSaveInfo {
   streamDb: number;
@@ -199,6 +214,8 @@ export class Server implements KeyspaceListener {
   commandObserver: CommandObserver | null = null;
   /** The replication state's view for dispatch and propagation (src/replication/ sets it). */
   replication: ReplicationRole = NO_REPLICATION;
+  /** The cluster's view for dispatch (src/cluster/ sets it when cluster-enabled is yes). */
+  cluster: ClusterRole | null = null;
   /** Nesting depth of call(): 0 between top-level commands. */
   callDepth = 0;
   /** client-output-buffer-limit, parsed (connections check it after each write). */
@@ -216,6 +233,7 @@ export class Server implements KeyspaceListener {
 
   /** Reacts to a configuration change (from CONFIG SET or start-up). */
   applyConfig(name: string, value: string): void {
+    if (this.cluster !== null && name.startsWith('cluster-')) this.cluster.configChanged?.(name);
     switch (name) {
       case 'client-output-buffer-limit':
         this.outputLimits = outputLimitsOf(value);
