@@ -33,7 +33,7 @@ function syncHandler(psync: boolean): Handler {
       const offset = parseInt64(args[2]!);
       if (offset === null) {
         client.server.log.warning(`Replica ${state.replicas.nameOf(client)} asks for synchronization but with a wrong offset`);
-        return NO_REPLY;
+        return Errors.notInteger;
       }
       point = { replId: args[1]!, offset: Number(offset) };
     }

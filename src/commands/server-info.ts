@@ -361,7 +361,7 @@ function replicationSection(server: Server): string {
   replicas.forEach((r, i) => {
     const ip = replicaIp(r);
     const lag = r.state === 'online' ? now - r.ackTime : 0;
-    fields.push([`slave${i}`, `ip=${ip},port=${r.listeningPort},state=${r.state === 'online' ? 'online' : r.state},offset=${r.ackOffset},lag=${lag}`]);
+    fields.push([`slave${i}`, `ip=${ip},port=${r.listeningPort},state=${r.state === 'wait_bgsave_end' ? 'wait_bgsave' : r.state},offset=${r.ackOffset},lag=${lag}`]);
   });
   const backlog = state.backlog;
   fields.push(

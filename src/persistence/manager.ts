@@ -229,6 +229,35 @@ export class PersistenceManager implements PersistenceHooks {
     this.rdbSaves++;
   }
 
+  /**
+   * A disk-form full sync's snapshot, which Redis takes as a BGSAVE to the RDB file:
+   * written the same way (temporary file, fsync, rename), counted as a save.
+   */
+  saveReplicationSnapshot(payload: Buffer): void {
+    const dirtyAtStart = this.server.dirty;
+    const file = this.rdbPath;
+    const temp = path.join(path.dirname(file), `temp-${process.pid}-repl.rdb`);
+    void (async () => {
+      try {
+        await fs.promises.mkdir(path.dirname(file), { recursive: true });
+        const handle = await fs.promises.open(temp, 'w');
+        try {
+          await handle.write(payload);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.promises.rename(temp, file);
+        this.afterSave(true, dirtyAtStart);
+        this.server.log.notice('Background saving terminated with success');
+      } catch (error) {
+        await fs.promises.rm(temp, { force: true }).catch(() => {});
+        this.server.log.warning(`Background saving error: ${(error as Error).message}`);
+        this.afterSave(false);
+      }
+    })();
+  }
+
   /** BGSAVE [SCHEDULE]: the status reply, or an ErrorReply. */
   bgsaveCommand(schedule: boolean): Reply {
     if (this.bgsave) return new ErrorReply('ERR Background save already in progress');

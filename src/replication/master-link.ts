@@ -189,9 +189,8 @@ export class MasterLink {
       }
       log.notice(`Full resync from master: ${replId}:${offset}`);
       this.fullSync = { replId, offset: Number(offset) };
-      // The cached history is of no use now (replicationDiscardCachedMaster).
-      if (this.replication.cachedMaster !== null) log.notice('Discarding previously cached master state.');
-      this.replication.cachedMaster = null;
+      // The cached history stays until the payload is loaded (replicationAttachToNewMaster):
+      // if this sync fails, the old master can still continue it.
       this.state = 'sync';
       this.takePayloadHeader();
       return;
@@ -469,7 +468,10 @@ export class MasterLink {
     const server = this.server;
     const log = server.log;
     const sync = this.fullSync!;
-    // Our replicas' history is gone: they must resync with the new one.
+    // replicationAttachToNewMaster: the cached history is of no use now, and our
+    // replicas' history is gone: they must resync with the new one.
+    if (this.replication.cachedMaster !== null) log.notice('Discarding previously cached master state.');
+    this.replication.cachedMaster = null;
     this.replication.replicas.disconnectAll();
     const swapdb = diskless && server.config.get('repl-diskless-load') === 'swapdb';
     if (!diskless) {

@@ -395,7 +395,7 @@ export class MasterSide {
     this.state.selectedDb = -1;
     const marks = new Map<AttachedReplica, string>();
     for (const replica of waiting) {
-      replica.state = 'send_bulk';
+      replica.state = 'wait_bgsave_end';
       // The stream from the snapshot's offset on waits in the buffer meanwhile.
       this.startReading(replica, offset + 1);
       const sink = replica.client.sink!;
@@ -411,10 +411,13 @@ export class MasterSide {
     const needsLength = waiting.some((r) => !marks.has(r));
     const whole: Buffer[] = [];
     let length = 0;
+    // A disk-form sync is a BGSAVE in Redis: with a save schedule its file is worth
+    // finishing (and is written) even when no replica is left for it.
+    const keepWithoutReplicas = !diskless && persistence.enabled && server.config.get('save').trim() !== '';
     const slice = (): void => {
-      if (waiting.every((r) => r.client.closed)) {
+      if (waiting.every((r) => r.client.closed) && !keepWithoutReplicas) {
         // Nobody is left to receive it (Redis kills the fork child).
-        server.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
+        if (diskless) server.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
         persistence.untrackSnapshot(job);
         this.snapshotRunning = false;
         if (this.list().some((r) => r.state === 'wait_bgsave')) setImmediate(() => this.startSnapshot());
@@ -443,6 +446,8 @@ export class MasterSide {
         server.log.warning(`Diskless rdb transfer, done reading from pipe, ${up} replicas still up.`);
       }
       const payload = needsLength ? Buffer.concat(whole) : null;
+      // The disk form's snapshot is the RDB file too, as Redis's BGSAVE for SYNC.
+      if (!diskless && payload !== null && persistence.enabled) persistence.saveReplicationSnapshot(payload);
       for (const replica of waiting) {
         if (replica.client.closed) continue;
         const sink = replica.client.sink!;
@@ -560,7 +565,7 @@ export class MasterSide {
       // Replicas waiting for their snapshot get newlines, so they do not time out.
       if (replica.state === 'wait_bgsave') replica.client.sink?.sendRaw?.('\n');
       // A replica that takes none of its diskless payload for repl-timeout seconds.
-      if (replica.state === 'send_bulk' && replica.payloadProgressAt !== 0 && replica.client.sink!.queuedBytes!() > 0 && now - replica.payloadProgressAt > timeout) {
+      if (replica.state === 'wait_bgsave_end' && replica.payloadProgressAt !== 0 && replica.client.sink!.queuedBytes!() > 0 && now - replica.payloadProgressAt > timeout) {
         server.log.warning(`Disconnecting timedout replica (full sync): ${this.nameOf(replica.client)}`);
         replica.client.sink?.close(false);
       }

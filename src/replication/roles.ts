@@ -6,7 +6,11 @@
 import type { Client } from '../server/client.js';
 import type { ReplicationBuffer, StreamReader } from './repl-buffer.js';
 
-export type ReplicaSyncState = 'wait_bgsave' | 'send_bulk' | 'online';
+/**
+ * wait_bgsave: waiting for its snapshot to start; wait_bgsave_end: its snapshot is being
+ * taken (INFO shows both as wait_bgsave, as Redis's WAIT_BGSAVE_START and _END).
+ */
+export type ReplicaSyncState = 'wait_bgsave' | 'wait_bgsave_end' | 'online';
 
 export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';
 

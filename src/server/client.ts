@@ -4,7 +4,7 @@
  */
 import type { Database } from '../keyspace/database.js';
 import type { Protocol } from '../protocol/resp-encoder.js';
-import type { Reply } from '../protocol/reply.js';
+import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Server } from './server.js';
 import type { AclUser } from './acl.js';
 
@@ -141,7 +141,23 @@ export class Client {
 
   /** Sends a reply, honouring CLIENT REPLY OFF/SKIP. */
   reply(reply: Reply): void {
-    if (this.replyMode === 'on' || this.replyMode === 'skip-next') this.sink?.send(reply);
+    if (this.isReplica) this.replicaReplied(reply);
+    else if (this.replyMode === 'on' || this.replyMode === 'skip-next') this.sink?.send(reply);
+  }
+
+  /**
+   * A replica's link carries the stream only: a command of a replica that has a reply is
+   * a rogue replica's, and Redis disconnects it (_addReplyToBufferOrList).
+   */
+  private replicaReplied(reply: Reply): void {
+    if (this.closed) return;
+    const log = this.server.log;
+    const command = this.lastCommand === 'NULL' ? '<unknown>' : this.lastCommand;
+    if (reply instanceof ErrorReply) {
+      log.warning(`== CRITICAL == This master is sending an error to its replica: '${reply.message.slice(0, 4096)}' after processing the command '${command}'`);
+    }
+    log.warning(`Replica generated a reply to command '${command}', disconnecting it: id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name}`);
+    this.sink?.close(false);
   }
 
   /** After each command: CLIENT REPLY SKIP drops exactly the next command's reply. */

@@ -157,6 +157,15 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     );
   }
 
+  // A replica's link carries REPLCONF and the like, never keyspace access (processCommand).
+  if (client.isReplica) {
+    const keyspace = CmdFlag.WRITE | CmdFlag.READONLY | CmdFlag.MAY_REPLICATE;
+    if (flags & keyspace || (top === 'exec' && client.multi !== null && multiHasFlag(client, keyspace))) {
+      client.lastCommand = entry.spec.fullName; // Redis's lastcmd is set at lookup: the log names it
+      return reject(client, entry, new ErrorReply("ERR Replica can't interact with the keyspace"));
+    }
+  }
+
   const pause = server.pause;
   if (pause && pause.until > server.clock.now) {
     if (!pause.writesOnly || flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) return DEFERRED;
