@@ -86,7 +86,8 @@ function mayBeTruncation(error: unknown): boolean {
  * An RDB read as its bytes arrive (a replica's diskless load, rdbLoadRio on a socket):
  * push() bytes, parse() what is complete, entry by entry. An entry cut by the end of
  * the bytes so far is parsed again once more bytes are in (and only when at least twice
- * as many are, so that a large value costs linear time). Bytes after the RDB's end (the
+ * as many are, so that a large value costs linear time, or when forced: the caller
+ * knows that no more bytes are coming for now). Bytes after the RDB's end (the
  * checksum) are left in rest(). With `final`, the end of the bytes is the end of the
  * data: an incomplete entry is an error, as in a file.
  */
@@ -124,6 +125,14 @@ export class RdbStreamParser {
     this.pending += chunk.length;
   }
 
+  /**
+   * An entry was cut short and not enough has come since to try it again: parse()
+   * does nothing until then, unless forced (no more bytes are coming for now).
+   */
+  get waiting(): boolean {
+    return this.pending < this.retryAt;
+  }
+
   /** Bytes pushed and not parsed yet (after the end: what follows the RDB). */
   rest(): Buffer {
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
@@ -134,8 +143,8 @@ export class RdbStreamParser {
    * Parses complete entries, at most `maxKeys` keys; returns the keys parsed. Throws
    * RdbLoadError for bad data (and, with `final`, for data that ends too soon).
    */
-  parse(maxKeys: number, final: boolean): number {
-    if (this.phase === 'done' || (!final && this.pending < this.retryAt)) return 0;
+  parse(maxKeys: number, final: boolean, force = false): number {
+    if (this.phase === 'done' || (!final && !force && this.waiting)) return 0;
     this.retryAt = 0;
     const buffer = this.rest();
     const reader = new RdbReader(buffer, 0);

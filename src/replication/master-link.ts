@@ -54,7 +54,12 @@ interface Transfer {
   parser: RdbStreamParser | null;
   /** key-load-delay: the socket is paused until this batch's delay has passed. */
   throttled: boolean;
+  /** Parses what is there once the bytes stop coming for a moment (see loadSome). */
+  idleRetry: NodeJS.Timeout | null;
 }
+
+/** How long the payload must pause before a cut entry is parsed again regardless. */
+const IDLE_RETRY_MS = 5;
 
 /** key-load-delay in microseconds per key (a negative value -n: 1 us per n keys on average). */
 function keyLoadDelayUs(server: Server): number {
@@ -289,7 +294,7 @@ export class MasterLink {
         this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
         return;
       }
-      this.transfer = { size, mark, chunks: [], read: 0, last: Buffer.alloc(0), parser: null, throttled: false };
+      this.transfer = { size, mark, chunks: [], read: 0, last: Buffer.alloc(0), parser: null, throttled: false, idleRetry: null };
       const diskless = this.startLoading();
       const target = diskless ? 'parser' : 'disk';
       log.notice(
@@ -366,10 +371,12 @@ export class MasterLink {
    * socket pauses for each batch's delay, so the master sees a slow reader (a test knob
    * of Redis, which sleeps in rdbLoad). At the RDB's end the EOF mark must follow.
    */
-  private loadSome(): void {
+  private loadSome(force = false): void {
     const t = this.transfer!;
     const parser = t.parser!;
     if (t.throttled) return;
+    if (t.idleRetry !== null) clearTimeout(t.idleRetry);
+    t.idleRetry = null;
     const data = this.input;
     this.input = Buffer.alloc(0);
     if (t.mark === null) {
@@ -386,9 +393,14 @@ export class MasterLink {
     const maxKeys = delayUs > 0 ? Math.max(1, Math.floor(10_000 / delayUs)) : Infinity;
     let contents: RdbContents;
     try {
-      const keys = parser.parse(maxKeys, t.mark === null && t.read === t.size);
+      const keys = parser.parse(maxKeys, t.mark === null && t.read === t.size, force);
       if (!parser.done) {
         if (delayUs > 0 && keys > 0) this.throttle(t, (keys * delayUs) / 1000);
+        else if (parser.waiting) {
+          // The parser waits for twice the bytes of a cut entry; if the payload stops
+          // short of that (its end), try again with what is there.
+          t.idleRetry = setTimeout(() => this.transfer === t && this.loadSome(true), IDLE_RETRY_MS);
+        }
         return;
       }
       contents = parser.contents;

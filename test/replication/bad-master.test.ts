@@ -7,6 +7,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -266,6 +267,29 @@ describe('a lunakv replica and a misbehaving master', () => {
     await eventually('the replica retries', async () => master!.connections() >= 2, 5000);
     await stillServing();
     assert.equal((await client!.call('GET', 'new')).toString(), '$-1\r\n', 'nothing of the refused payload is applied');
+  });
+
+  test('diskless load (swapdb): a large last value that arrives in two pieces loads (the parser does not wait for more)', async () => {
+    // Random base64: LZF cannot shrink it, so the RDB holds the value's 100 KB.
+    const rdb = await rdbWith('big', randomBytes(75_000).toString('base64'));
+    assert.ok(rdb.length > 100_000);
+    const mark = 'k'.repeat(40);
+    await replicaOf(
+      [
+        async (conn) => {
+          await conn.handshake();
+          conn.send(`+FULLRESYNC ${'a'.repeat(40)} 0\r\n$EOF:${mark}\r\n`);
+          // Cut inside the value: what follows is less than the cut entry again.
+          conn.send(rdb.subarray(0, rdb.length - 30_000));
+          await sleep(50);
+          conn.send(Buffer.concat([rdb.subarray(rdb.length - 30_000), Buffer.from(mark, 'latin1')]));
+          await new Promise((r) => conn.socket.on('close', r));
+        },
+      ],
+      { 'repl-diskless-load': 'swapdb' },
+    );
+    await eventually('the sync completes', async () => (await client!.call('STRLEN', 'big')).toString() === ':100000\r\n');
+    assert.match(log(), /MASTER <-> REPLICA sync: Finished with success/);
   });
 
   test('diskless load (swapdb): a payload cut by a closed connection keeps the old dataset; the next one loads', async () => {
