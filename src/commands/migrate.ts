@@ -81,6 +81,7 @@ class Link {
   private wake: (() => void) | null = null;
 
   constructor(private readonly socket: net.Socket) {
+    if (socket.destroyed || socket.readyState !== 'open') this.closed = true;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString('latin1');
@@ -157,7 +158,11 @@ class Link {
   }
 }
 
-/** connBlockingConnect: a connected socket within `timeoutMs`, or null. */
+function unresolved(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'ENOTFOUND' || (e.code ?? '').startsWith('EAI_') || e.code === 'ERR_INVALID_ARG_TYPE';
+}
+
+/** connBlockingConnect: a socket within `timeoutMs` (perhaps already failed), or null. */
 function connect(host: string, port: number, timeoutMs: number): Promise<net.Socket | null> {
   return new Promise((resolve) => {
     let socket: net.Socket;
@@ -176,10 +181,16 @@ function connect(host: string, port: number, timeoutMs: number): Promise<net.Soc
       socket.removeAllListeners('error');
       resolve(socket);
     });
-    socket.once('error', () => {
+    socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      socket.destroy();
-      resolve(null);
+      // An unknown host fails the connect. A refused connect does not: Redis's
+      // connBlockingConnect only waits for the socket to be writable, and the write fails.
+      if (unresolved(e)) {
+        socket.destroy();
+        resolve(null);
+      } else {
+        resolve(socket);
+      }
     });
   });
 }
@@ -269,7 +280,7 @@ process.stdin.on('end', () => {
   let timer = setTimeout(() => out({ stage: 'connect' }), t);
   const s = net.connect({ host, port: Number(port) });
   let connected = false;
-  s.on('error', () => out(connected ? { stage: 'read', lines } : { stage: 'connect' }));
+  s.on('error', (e) => out(connected ? { stage: 'read', lines } : e.code === 'ENOTFOUND' || String(e.code).startsWith('EAI_') ? { stage: 'connect' } : { stage: 'write', lines }));
   s.on('close', () => out({ stage: 'read', lines }));
   s.on('connect', () => {
     connected = true;
