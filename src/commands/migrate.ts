@@ -258,6 +258,10 @@ class LinkCache {
     for (const [name, link] of [...this.links]) if (link.closed || now - link.lastUse > CACHE_TTL_MS) this.drop(name);
   }
 
+  get size(): number {
+    return this.links.size;
+  }
+
   closeAll(): void {
     for (const name of [...this.links.keys()]) this.drop(name);
   }
@@ -322,6 +326,11 @@ function syncExchange(host: string, port: string, bytes: Buffer, count: number, 
   const lines = parsed.lines ?? [];
   if (parsed.stage === undefined) return { lines, failure: null, timedOut: false };
   return { lines, failure: parsed.stage === 'write' ? 'write' : 'read', timedOut: parsed.timedOut === true };
+}
+
+/** INFO's migrate_cached_sockets. */
+export function migrateCachedSockets(server: Server): number {
+  return server.existingSlot(LinkCache.slot)?.size ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------
