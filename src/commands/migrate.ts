@@ -30,10 +30,13 @@
  *  - the values and TTLs are taken when MIGRATE starts (the TTL sent is what remains when
  *    the RESTOREs are written; a key expired by then is skipped, as Redis skips it);
  *  - each key is watched (as WATCH does) from then on; at the end a key is deleted only
- *    when its RESTORE succeeded and nobody changed it. A key changed meanwhile stays here
- *    with its new value (the target holds the value MIGRATE read): nothing is lost, and
- *    the client's reply is the one Redis gives. A key deleted or expired meanwhile is just
- *    gone here, as if that happened after the MIGRATE.
+ *    when its RESTORE succeeded and nobody changed it;
+ *  - a key changed meanwhile (and still here) is sent again with REPLACE, up to 3 more
+ *    rounds: it ends on the target with its last value, deleted here, as if the change
+ *    came before the MIGRATE. One still changing after that stays here (nothing is
+ *    lost; the target holds an older value). The client's reply is the first round's,
+ *    the one Redis gives. A key deleted or expired meanwhile is just gone here, as if
+ *    that happened after the MIGRATE (the target has it, with its TTL).
  * Inside MULTI/EXEC and scripts, where a command cannot wait, MIGRATE does block the
  * server, as Redis does: the exchange runs in a child process that we wait for.
  */
@@ -454,8 +457,36 @@ function socketError(exchange: Exchange, mayRetry: boolean, link: { close(): voi
   return new ErrorReply(`IOERR error or timeout ${exchange.failure === 'write' ? 'writing' : 'reading'} to target instance`);
 }
 
-/** The asynchronous MIGRATE: the client waits, the server goes on. */
+/** Rounds that send again the keys changed during the previous one (then they stay here). */
+const CATCH_UP_ROUNDS = 3;
+
+/**
+ * The asynchronous MIGRATE: the client waits, the server goes on. A key restored but
+ * changed meanwhile (and still here) is sent again, REPLACE-ing the copy this MIGRATE
+ * made: it ends on the target with its last value, as if the change came first.
+ */
 async function migrateAsync(client: Client, db: Database, req: Request, keys: TakenKey[]): Promise<Reply> {
+  const reply = await migrateRound(client, db, req, keys);
+  if (reply !== OK || req.copy) return reply;
+  let changed = keys;
+  for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+    changed = changed.filter((k) => k.watcher.dirtyCas && db.peek(k.key) !== undefined && !db.isLogicallyExpired(k.key));
+    if (changed.length === 0) break;
+    const again: TakenKey[] = [];
+    for (const k of changed) {
+      client.server.watches.unwatchAll(k.watcher);
+      const value = db.peek(k.key)!;
+      again.push({ key: k.key, value, expireAt: db.getExpire(k.key), watcher: watcherOf(client.server, db, k.key) });
+    }
+    keys.push(...again); // unwatched when the MIGRATE ends
+    // Nothing more to report: the client's reply is the first round's.
+    if ((await migrateRound(client, db, { ...req, replace: true }, again)) !== OK) break;
+    changed = again;
+  }
+  return reply;
+}
+
+async function migrateRound(client: Client, db: Database, req: Request, keys: TakenKey[]): Promise<Reply> {
   const cache = client.server.slot(LinkCache.slot);
   for (let mayRetry = true; ; mayRetry = false) {
     const link = await cache.get(req.host, req.port, req.timeoutMs);

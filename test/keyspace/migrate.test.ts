@@ -212,24 +212,39 @@ test('lunakv serves other clients while a MIGRATE waits for its target', async (
   other.close();
 });
 
-test('a key changed during a MIGRATE stays on the source', async (t) => {
+test('a key changed during a MIGRATE is sent again, with its last value', async (t) => {
   if (skipped(t)) return;
   const p = pair!;
-  // A target that answers +OK late: the key changes before the reply comes.
+  // A target that answers late (one +OK per command): the key changes before the replies.
+  const received: string[] = [];
   const late = net.createServer((socket) => {
-    socket.on('data', () => setTimeout(() => socket.write('+OK\r\n+OK\r\n'), 200));
+    socket.on('data', (d) => {
+      const chunk = d.toString('latin1');
+      received.push(chunk);
+      const commands = chunk.split(/\r\n(?=\*\d+\r\n)/).length;
+      setTimeout(() => socket.write('+OK\r\n'.repeat(commands)), 200);
+    });
   });
   await new Promise<void>((resolve) => late.listen(0, '127.0.0.1', resolve));
   const port = (late.address() as net.AddressInfo).port;
   await p.ours.call('SET', 'k', 'v');
+  await p.ours.call('SET', 'other', 'x');
   const other = await RespClient.connect(p.lunakv.port);
-  const pending = p.ours.call('MIGRATE', '127.0.0.1', String(port), 'k', '0', '2000');
-  await other.call('APPEND', 'k', '2');
+  const pending = p.ours.call('MIGRATE', '127.0.0.1', String(port), '', '0', '2000', 'KEYS', 'k', 'other');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await other.call('APPEND', 'k', '2')).toString(), ':2\r\n', 'served during the MIGRATE');
   assert.equal((await pending).toString(), '+OK\r\n');
-  assert.equal((await other.call('GET', 'k')).toString(), '$2\r\nv2\r\n');
-  // Unchanged: moved.
+  // The second round sent "k" alone, with REPLACE; nothing is left here.
+  assert.equal(received.length, 2, 'two rounds');
+  assert.match(received[1]!, /^\*5\r\n\$7\r\nRESTORE\r\n\$1\r\nk\r\n\$1\r\n0\r\n\$\d+\r\n\x00\x02v2[^]*\r\n\$7\r\nREPLACE\r\n$/);
+  assert.equal((await other.call('EXISTS', 'k', 'other')).toString(), ':0\r\n');
+  // A key deleted meanwhile is simply gone.
+  await p.ours.call('SET', 'k', 'v');
   const pending2 = p.ours.call('MIGRATE', '127.0.0.1', String(port), 'k', '0', '2000');
+  await new Promise((r) => setTimeout(r, 50));
+  await other.call('DEL', 'k');
   assert.equal((await pending2).toString(), '+OK\r\n');
+  assert.equal(received.length, 3, 'one round');
   assert.equal((await other.call('EXISTS', 'k')).toString(), ':0\r\n');
   other.close();
   late.close();
