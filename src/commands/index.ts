@@ -20,6 +20,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
 import { clusterCommands } from './cluster.js';
+import { migrateCommands } from './migrate.js';
 
 let registered = false;
 
@@ -42,6 +43,7 @@ export function registerAllCommands(): void {
     hyperloglogCommands,
     aclCommands,
     clusterCommands,
+    migrateCommands,
   ]) {
     registerHandlers(group);
   }

@@ -115,4 +115,6 @@ export const persistenceCommands: Record<string, Handler> = {
   bgrewriteaof,
   dump,
   restore,
+  // RESTORE with the ASKING flag: routing lets it into a slot being imported.
+  'restore-asking': restore,
 };

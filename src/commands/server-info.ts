@@ -10,6 +10,7 @@ import os from 'node:os';
 import { randomHex, type Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
 import { ScriptingEngine } from '../scripting/engine.js';
+import { migrateCachedSockets } from './migrate.js';
 
 /** INFO's default sections ("module_list" is the modules section). */
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
@@ -295,7 +296,7 @@ function statsSection(server: Server): string {
     ['pubsubshard_channels', 0],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', migrateCachedSockets(server)],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

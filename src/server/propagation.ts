@@ -273,7 +273,11 @@ export function propagatedForm(server: Server, name: string, args: string[], rep
     }
     case 'spop':
       return spopForm(args, reply, db);
-    case 'restore': {
+    case 'migrate':
+      // The handler propagated DEL of the keys it moved itself.
+      return [];
+    case 'restore':
+    case 'restore-asking': {
       const key = args[1]!;
       if (db.data.get(key) === undefined) return [['DEL', key]];
       const absolute = args.slice(4).some((a) => a.toLowerCase() === 'absttl');
