@@ -68,9 +68,12 @@ async function same(...args: (string | number)[]): Promise<string> {
 /** CLUSTER NODES, its lines sorted (Redis lists them in its dict's order). */
 async function sameNodes(): Promise<void> {
   const [r, o] = await both('CLUSTER', 'NODES');
-  const lines = (s: string) => s.split('\n').slice(1).sort();
+  // ping-sent and pong-recv are times: when a cron tick sent the last ping is a race.
+  const times = (line: string) => line.split(' ').map((f, i) => (i === 4 || i === 5 ? '<time>' : f)).join(' ');
+  const lines = (s: string) => s.split('\n').slice(1).map(times).sort();
   assert.deepEqual(lines(o), lines(r), 'CLUSTER NODES');
-  assert.equal(o.split('\r\n')[0], r.split('\r\n')[0], 'CLUSTER NODES length');
+  // The bulk length follows the times' digits; the lines above hold everything else.
+  assert.ok(o.startsWith('$') && o.endsWith('\n\r\n') && r.endsWith('\n\r\n'), 'CLUSTER NODES is a bulk of lines');
 }
 
 async function learn(n: ClusterNodeHandle, real: string, placeholder: string): Promise<void> {
