@@ -646,6 +646,19 @@ export class MasterLink {
     if (this.closed || this.socket === null) return;
     const wasConnected = this.state === 'connected';
     if (wasConnected) this.cacheMaster();
+    const parser = this.transfer?.parser;
+    if (parser) {
+      // A diskless load cut by the connection: rdbLoad's short read, then the sync's failure.
+      const log = this.server.log;
+      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      log.warning(
+        `Internal error in RDB reading offset ${parser.contents.length}, function at rdbLoad -> Unexpected EOF reading RDB file. ` +
+          'Failure loading rdb format from socket, assuming connection error, resuming operation.',
+      );
+      log.warning('Failed trying to load the MASTER synchronization DB from socket: Connection reset by peer');
+      if (this.server.config.get('repl-diskless-load') === 'swapdb') log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+      else for (const db of this.server.databases) db.flush(); // Redis emptied it before loading
+    }
     this.resetSocket();
     this.state = 'connect';
     if (wasConnected) {
