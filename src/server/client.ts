@@ -69,6 +69,8 @@ export class Client {
   /** Pub/sub subscriptions. */
   channels: Set<string> | null = null;
   patterns: Set<string> | null = null;
+  /** Shard channels (SSUBSCRIBE). */
+  shardChannels: Set<string> | null = null;
   /** CLIENT REPLY mode. */
   replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
   /** The client is a script's caller (scripting sets this on its fake client). */
@@ -135,8 +137,22 @@ export class Client {
     this.fd = opts.fd ?? -1;
   }
 
+  /** clientSubscriptionsCount: channels and patterns (the count SUBSCRIBE replies show). */
   get subscriptionCount(): number {
     return (this.channels?.size ?? 0) + (this.patterns?.size ?? 0);
+  }
+
+  /** clientShardSubscriptionsCount: the count SSUBSCRIBE replies show. */
+  get shardSubscriptionCount(): number {
+    return this.shardChannels?.size ?? 0;
+  }
+
+  /**
+   * CLIENT_PUBSUB: subscribed to something, shard channels included
+   * (clientTotalPubSubSubscriptionCount > 0): the RESP2 subscribed context, the pubsub class.
+   */
+  get inPubSub(): boolean {
+    return this.subscriptionCount + this.shardSubscriptionCount > 0;
   }
 
   /** Sends a reply, honouring CLIENT REPLY OFF/SKIP. */

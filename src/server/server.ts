@@ -387,6 +387,7 @@ export class Server implements KeyspaceListener {
     this.watches.unwatchAll(client);
     this.pubsub.unsubscribeAll(client, false);
     this.pubsub.punsubscribeAll(client, false);
+    this.pubsub.sunsubscribeAll(client, false);
     this.onClientRemoved?.(client);
   }
 
