@@ -12,16 +12,17 @@
 import type net from 'node:net';
 import path from 'node:path';
 import type { ErrorReply } from '../protocol/reply.js';
-import type { ClusterRole, Server } from '../server/server.js';
+import type { ClusterRole, ScriptKeyAccess, Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { ShardChannelIndex } from '../server/pubsub.js';
 import type { CommandEntry } from '../commands/registry.js';
+import type { CommandSpec } from '../commands/spec.js';
 import { ReplicationState } from '../replication/state.js';
 import { encodeMessage, messageTypeName, MSG_TYPE_COUNT, MsgFlag0, MsgType, SLOTS, type BusMessage, type GossipEntry, type PingExtension, EXT_TYPE_HOSTNAME } from './bus-message.js';
 import { Link, listenBus, type LinkHandler } from './bus.js';
 import { ClusterNode, NodeFlag, randomNodeId, setBit, testBit, validNodeId, clearBit } from './node.js';
 import { describeNode, readNodesConf, slotRangesByNode, writeNodesConf, type NodesConf } from './nodes-conf.js';
-import { routeCommand, type RoutingTable } from './routing.js';
+import { routeCommand, scriptKeyAccess, type RoutingTable } from './routing.js';
 import { keyHashSlot } from './key-slot.js';
 import { Elections } from './failover.js';
 
@@ -1303,6 +1304,10 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
 
   route(client: Client, entry: CommandEntry, args: string[], flags: number): ErrorReply | null {
     return routeCommand(this, client, entry, args, flags);
+  }
+
+  scriptKeyAccess(caller: Client, command: { readonly spec: CommandSpec }, argv: string[]): ScriptKeyAccess {
+    return scriptKeyAccess(this, caller, command, argv);
   }
 
   /** Keys of database 0 only, in cluster mode. */

@@ -100,6 +100,12 @@ export class Client {
   clusterAsking = false;
   /** READONLY: a cluster replica serves this client's reads of its master's slots. */
   clusterReadonly = false;
+  /**
+   * c->slot: the hash slot of the keys of the command being run, as cluster routing found
+   * it (-1: no keys, or not routed). A script without declared keys takes the slot of the
+   * first key it touches (scriptVerifyClusterState).
+   */
+  clusterSlot = -1;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */
