@@ -53,7 +53,7 @@ function nameWhere(prefix: string, ok: (slot: number) => boolean): string {
 
 test('a lone node with slots 0-100: shard channel routing, pubsubshard-when-down, DELSLOTS', async (t) => {
   if (skipWithoutTools(t, true)) return;
-  const pair = [await node('redis'), await node('lunakv')];
+  const pair = [await node('redis', { 'enable-debug-command': 'yes' }), await node('lunakv', { 'enable-debug-command': 'yes' })];
   for (const n of pair) assert.equal(text(await n.client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '100')), '+OK\r\n');
   const served = nameWhere('ch', (s) => s <= 100);
   const served2 = nameWhere('x', (s) => s <= 100 && s !== keyHashSlot(served));
@@ -92,6 +92,16 @@ test('a lone node with slots 0-100: shard channel routing, pubsubshard-when-down
   await sameOn('PUBSUB', 'SHARDCHANNELS');
   assert.equal(await sameOn('PUBSUB', 'SHARDNUMSUB', served, served2), `*4\r\n$${served.length}\r\n${served}\r\n:0\r\n$${served2.length}\r\n${served2}\r\n:1\r\n`);
   assert.equal(await same('SUNSUBSCRIBE'), `*3\r\n$12\r\nsunsubscribe\r\n$${served2.length}\r\n${served2}\r\n:0\r\n`);
+  // DEBUG CLUSTERLINK KILL (used by Redis's unit/cluster/links): its refusals.
+  assert.equal(await sameOn('DEBUG', 'CLUSTERLINK', 'KILL', 'to', 'nosuchnode'), '-ERR Unknown node nosuchnode\r\n');
+  assert.match(await sameOn('DEBUG', 'CLUSTERLINK', 'STOP', 'to', 'x'), /^-ERR unknown subcommand or wrong number of arguments for 'CLUSTERLINK'/);
+  assert.match(await sameOn('DEBUG', 'CLUSTERLINK', 'KILL', 'to'), /^-ERR unknown subcommand or wrong number of arguments/);
+  const ids = [(await call(pair[0]!, 'CLUSTER', 'MYID')) as string, (await call(pair[1]!, 'CLUSTER', 'MYID')) as string];
+  const sideways = [text(await pair[0]!.client.call('DEBUG', 'CLUSTERLINK', 'KILL', 'sideways', ids[0]!)), text(await pair[1]!.client.call('DEBUG', 'CLUSTERLINK', 'KILL', 'sideways', ids[1]!))];
+  assert.equal(sideways[1], sideways[0]);
+  assert.equal(sideways[0], '-ERR Unknown direction sideways\r\n');
+  // debug.c replies +OK after that error too.
+  assert.equal(text(await pair[1]!.client.read()), text(await pair[0]!.client.read()));
 });
 
 test('a lone node, cluster down: scripts and the down state', async (t) => {
