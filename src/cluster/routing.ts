@@ -62,6 +62,7 @@ export function redirection(table: RoutingTable, kind: 'MOVED' | 'ASK', slot: nu
 export function routeCommand(table: RoutingTable, client: Client, entry: CommandEntry, args: string[], flags: number): ErrorReply | null {
   const q = getNodeByQuery(table, client, entry, args, flags);
   client.clusterSlot = q.slot;
+  client.clusterAskedForCommand = client.clusterAsking;
   return q.error;
 }
 
@@ -80,8 +81,8 @@ export type RoutedClient = Pick<Client, 'multi' | 'clusterAsking' | 'clusterRead
  * scriptVerifyClusterState: where the keys of a command called from a script are, with
  * the caller's READONLY / ASKING. The flags are the command's own.
  */
-export function scriptKeyAccess(table: RoutingTable, caller: RoutedClient, command: { readonly spec: CommandSpec }, argv: string[]): ScriptKeyAccess {
-  const noMulti = { multi: null, clusterAsking: caller.clusterAsking, clusterReadonly: caller.clusterReadonly };
+export function scriptKeyAccess(table: RoutingTable, caller: Client, command: { readonly spec: CommandSpec }, argv: string[]): ScriptKeyAccess {
+  const noMulti = { multi: null, clusterAsking: caller.clusterAskedForCommand, clusterReadonly: caller.clusterReadonly };
   const q = getNodeByQuery(table, noMulti, command, argv, command.spec.flagBits);
   if (q.error === null) return { slot: q.slot };
   if (q.error === CLUSTERDOWN_RO) return 'down-ro';

@@ -106,6 +106,12 @@ export class Client {
    * first key it touches (scriptVerifyClusterState).
    */
   clusterSlot = -1;
+  /**
+   * ASKING as it applied to the command being run (routing's copy: dispatch clears
+   * clusterAsking before the command runs, Redis keeps CLIENT_ASKING until resetClient),
+   * for the commands its script calls.
+   */
+  clusterAskedForCommand = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */

@@ -253,6 +253,25 @@ async function scriptsInCluster(c: Shards): Promise<void> {
   assert.match(await both('FCALL accessing a non local key', (m) => ['FCALL', 'fget', '0', m.other]), /^-ERR Script attempted to access a non local key in a cluster node script: fget, on @user_function:2\.\r\n$/);
   assert.match(await both('FCALL cross slot', (m) => ['FCALL', 'fget', '1', m.mine, m.mine2]), /^-ERR Script attempted to access keys that do not hash to the same slot/);
   assert.equal(await both('FCALL no-cluster', (m) => ['FCALL', 'nocluster', '0']), "-ERR Can not run script on cluster, 'no-cluster' flag is set.\r\n");
+  // An importing slot: after ASKING the script's commands are served here too (CLIENT_ASKING
+  // is copied to the script client), without it they are not local.
+  for (const m of masters) {
+    const slot = String(keyHashSlot(m.other));
+    assert.equal(text(await m.n.client.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', await myId(m.otherNode))), '+OK\r\n');
+  }
+  const asking = async (what: string, build: (m: (typeof masters)[number]) => string[]): Promise<string> => {
+    const replies: string[] = [];
+    for (const m of masters) {
+      assert.equal(text(await m.n.client.call('ASKING')), '+OK\r\n');
+      replies.push(normalized(text(await m.n.client.call(...build(m))), m));
+    }
+    assert.equal(replies[1], replies[0], `${what}: ${c.m1.kind} M1 vs ${c.m2.kind} M2`);
+    return replies[0]!;
+  };
+  assert.equal(await asking('ASKING, undeclared key of the importing slot', (m) => ['EVAL', get, '0', m.other]), '$-1\r\n');
+  assert.equal(await asking('ASKING, declared key of the importing slot', (m) => ['EVAL', "#!lua\nreturn redis.call('get', KEYS[1])", '1', m.other]), '$-1\r\n');
+  assert.match(await both('no ASKING, importing slot', (m) => ['EVAL', get, '0', m.other]), /^-ERR Script attempted to access a non local key in a cluster node/);
+  for (const m of masters) assert.equal(text(await m.n.client.call('CLUSTER', 'SETSLOT', String(keyHashSlot(m.other)), 'STABLE')), '+OK\r\n');
 }
 
 test('mixed cluster, lunakv M1 + redis replica S1 + redis M2: shard pub/sub and scripts', async (t) => {
