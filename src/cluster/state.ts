@@ -12,15 +12,17 @@
 import type net from 'node:net';
 import path from 'node:path';
 import type { ErrorReply } from '../protocol/reply.js';
-import type { ClusterRole, Server } from '../server/server.js';
+import type { ClusterRole, ScriptKeyAccess, Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
+import type { ShardChannelIndex } from '../server/pubsub.js';
 import type { CommandEntry } from '../commands/registry.js';
+import type { CommandSpec } from '../commands/spec.js';
 import { ReplicationState } from '../replication/state.js';
 import { encodeMessage, messageTypeName, MSG_TYPE_COUNT, MsgFlag0, MsgType, SLOTS, type BusMessage, type GossipEntry, type PingExtension, EXT_TYPE_HOSTNAME } from './bus-message.js';
 import { Link, listenBus, type LinkHandler } from './bus.js';
 import { ClusterNode, NodeFlag, randomNodeId, setBit, testBit, validNodeId, clearBit } from './node.js';
 import { describeNode, readNodesConf, slotRangesByNode, writeNodesConf, type NodesConf } from './nodes-conf.js';
-import { routeCommand, type RoutingTable } from './routing.js';
+import { routeCommand, scriptKeyAccess, type RoutingTable } from './routing.js';
 import { keyHashSlot } from './key-slot.js';
 import { Elections } from './failover.js';
 
@@ -58,6 +60,8 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
   /** Masters serving at least one slot. */
   size = 1;
   readonly slots: (ClusterNode | null)[] = new Array(SLOTS).fill(null);
+  /** slots_to_channels: the shard channels with subscribers here, by slot. */
+  private readonly channelsBySlot = new Map<number, Set<string>>();
   readonly migratingTo: (ClusterNode | null)[] = new Array(SLOTS).fill(null);
   readonly importingFrom: (ClusterNode | null)[] = new Array(SLOTS).fill(null);
   /** Slots whose owner stopped claiming them (kept bound until another claims them). */
@@ -117,6 +121,7 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
     }
     state.updateMyselfAnnounced();
     server.cluster = state;
+    server.pubsub.shardIndex = state.shardChannelIndex();
     server.shutdownHooks.push(() => state.stop());
     state.cronTimer = setInterval(() => state.cron(), 100);
     state.cronTimer.unref();
@@ -458,6 +463,8 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
   delSlot(slot: number): boolean {
     const n = this.slots[slot];
     if (n === null || n === undefined) return false;
+    // The shard channels of a slot my shard served are gone with it.
+    if (n === this.myself || this.myself.slaveof === n) this.removeChannelsInSlot(slot);
     n.clearSlotBit(slot);
     this.slots[slot] = null;
     return true;
@@ -1004,10 +1011,44 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
     return true;
   }
 
-  /** Local delivery of a PUBLISH that came over the bus (pubsubPublishMessage). */
+  /** Local delivery of a PUBLISH / PUBLISHSHARD that came over the bus (pubsubPublishMessage). */
   private deliverPublish(channel: string, message: string, sharded: boolean): void {
-    // Sharded pub/sub (SSUBSCRIBE) is not implemented here: shard messages have no receivers.
-    if (!sharded) this.server.pubsub.publish(channel, message);
+    if (sharded) this.server.pubsub.spublish(channel, message);
+    else this.server.pubsub.publish(channel, message);
+  }
+
+  // -- Shard channels by slot (slots_to_channels) -------------------------------------------------
+
+  /** slotToChannelAdd / slotToChannelDel, as the pub/sub table reports them. */
+  shardChannelIndex(): ShardChannelIndex {
+    const bySlot = this.channelsBySlot;
+    return {
+      added(channel) {
+        const slot = keyHashSlot(channel);
+        let set = bySlot.get(slot);
+        if (!set) bySlot.set(slot, (set = new Set()));
+        set.add(channel);
+      },
+      removed(channel) {
+        const slot = keyHashSlot(channel);
+        const set = bySlot.get(slot);
+        if (!set) return;
+        set.delete(channel);
+        if (set.size === 0) bySlot.delete(slot);
+      },
+    };
+  }
+
+  /** countChannelsInSlot */
+  countChannelsInSlot(slot: number): number {
+    return this.channelsBySlot.get(slot)?.size ?? 0;
+  }
+
+  /** removeChannelsInSlot: the subscribers get a `sunsubscribe` each. */
+  private removeChannelsInSlot(slot: number): void {
+    const set = this.channelsBySlot.get(slot);
+    if (!set) return;
+    for (const channel of [...set]) this.server.pubsub.dropShardChannel(channel);
   }
 
   /** nodeUpdateAddressIfNeeded: true when the address changed. */
@@ -1263,6 +1304,10 @@ export class ClusterState implements ClusterRole, LinkHandler<ClusterNode>, Rout
 
   route(client: Client, entry: CommandEntry, args: string[], flags: number): ErrorReply | null {
     return routeCommand(this, client, entry, args, flags);
+  }
+
+  scriptKeyAccess(caller: Client, command: { readonly spec: CommandSpec }, argv: string[]): ScriptKeyAccess {
+    return scriptKeyAccess(this, caller, command, argv);
   }
 
   /** Keys of database 0 only, in cluster mode. */

@@ -5,7 +5,7 @@
  * "ERR This instance has cluster support disabled".
  */
 import { ErrorReply, Errors, MapReply, OK, SimpleReply, VerbatimReply, type Reply } from '../protocol/reply.js';
-import { arityError, helpLines, subcommandSyntaxError } from '../protocol/reply-texts.js';
+import { arityError, helpLines, sanitizedError, subcommandSyntaxError } from '../protocol/reply-texts.js';
 import { ClusterState, CLUSTER_OK, Todo, BROADCAST_ALL } from '../cluster/state.js';
 import { MSG_TYPE_COUNT, messageTypeName, SLOTS } from '../cluster/bus-message.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
@@ -21,6 +21,24 @@ registerDebugSubcommand('drop-cluster-packet-filter', 3, (client, args) => {
   if (type === null) return Errors.notInteger;
   const cluster = ClusterState.of(client.server);
   if (cluster !== null) cluster.dropPacketFilter = type;
+  return OK;
+});
+
+/**
+ * DEBUG CLUSTERLINK KILL <to|from|all> <node-id>: frees the link to, from, or both ways
+ * with a node (the cron reconnects). As in debug.c, an unknown direction is an error
+ * followed by +OK.
+ */
+registerDebugSubcommand('clusterlink', 5, (client, args) => {
+  if (args[2]!.toLowerCase() !== 'kill') return subcommandSyntaxError(args);
+  const cluster = ClusterState.of(client.server);
+  if (cluster === null) return new ErrorReply('ERR Debug option only available for cluster mode enabled setup!');
+  const node = cluster.lookup(args[4]!);
+  if (node === null) return sanitizedError(`ERR Unknown node ${args[4]}`);
+  const direction = args[3]!.toLowerCase();
+  if (direction === 'from' || direction === 'all') node.inboundLink?.close();
+  if (direction === 'to' || direction === 'all') node.link?.close();
+  if (direction !== 'from' && direction !== 'to' && direction !== 'all') client.reply(sanitizedError(`ERR Unknown direction ${args[3]}`));
   return OK;
 });
 

@@ -14,7 +14,7 @@ const WRONGPASS = new ErrorReply('WRONGPASS invalid username-password pair or us
 
 const ping: Handler = (client, args) => {
   if (args.length > 2) return arityError('ping');
-  if (client.protocol === 2 && client.subscriptionCount > 0) {
+  if (client.protocol === 2 && client.inPubSub) {
     return ['pong', args.length === 2 ? args[1] : ''];
   }
   return args.length === 2 ? args[1] : PONG;
@@ -119,6 +119,7 @@ const reset: Handler = (client) => {
   server.discardTransaction(client);
   server.pubsub.unsubscribeAll(client, false);
   server.pubsub.punsubscribeAll(client, false);
+  server.pubsub.sunsubscribeAll(client, false);
   server.monitors.delete(client);
   client.monitor = false;
   client.db = server.databases[0];
@@ -153,7 +154,7 @@ function validateClientName(name: string): ErrorReply | null {
 function clientType(c: Client): 'master' | 'replica' | 'pubsub' | 'normal' {
   if (c.isMaster) return 'master';
   if (c.isReplica && !c.monitor) return 'replica';
-  if (c.subscriptionCount > 0) return 'pubsub';
+  if (c.inPubSub) return 'pubsub';
   return 'normal';
 }
 
@@ -164,7 +165,7 @@ export function clientInfoLine(c: Client): string {
   if (c.monitor) flags += 'O';
   else if (c.isReplica) flags += 'S';
   if (c.isMaster) flags += 'M';
-  if (c.subscriptionCount > 0) flags += 'P';
+  if (c.inPubSub) flags += 'P';
   if (c.multi) flags += 'x';
   if (c.blocked) flags += 'b';
   if (c.dirtyCas) flags += 'd';
@@ -178,7 +179,7 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${flags} db=${c.db.id} sub=${c.channels?.size ?? 0} psub=${c.patterns?.size ?? 0} ssub=0 ` +
+    `flags=${flags} db=${c.db.id} sub=${c.channels?.size ?? 0} psub=${c.patterns?.size ?? 0} ssub=${c.shardChannels?.size ?? 0} ` +
     `multi=${c.multi ? c.multi.queue.length : -1} qbuf=${c.queryBufferBytes()} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
     `rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + omem} events=r cmd=${cmd} user=default redir=-1 resp=${c.protocol}`
   );

@@ -293,7 +293,7 @@ function statsSection(server: Server): string {
     ['keyspace_misses', misses],
     ['pubsub_channels', server.pubsub.channels.size],
     ['pubsub_patterns', server.pubsub.patterns.size],
-    ['pubsubshard_channels', 0],
+    ['pubsubshard_channels', server.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['migrate_cached_sockets', migrateCachedSockets(server)],

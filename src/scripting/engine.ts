@@ -207,6 +207,7 @@ export class ScriptingEngine implements ScriptHost, LibraryHost {
       resp: 2,
       readOnly: ro || (!compat && (flags & ScriptFlag.NO_WRITES) !== 0),
       allowOom: !compat && (flags & ScriptFlag.ALLOW_OOM) !== 0,
+      allowCrossSlot: compat || (flags & ScriptFlag.ALLOW_CROSS_SLOT) !== 0,
       preOom: this.server.maxmemory > 0 && this.server.isOutOfMemory(),
       writeDirty: false,
       killed: false,

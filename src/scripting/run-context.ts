@@ -9,9 +9,11 @@
  * commands, and answers the server-state questions with the predicates dispatch itself
  * uses, so a script and a client are refused for the same reasons.
  *
- * mustObeyClient (the master link, the AOF) skips the replica checks. Not modelled:
- * writeCommandsDeniedByDiskError (no MISCONF in lunakv's dispatch either),
- * scriptVerifyClusterState and the no-cluster flag (no cluster mode).
+ * mustObeyClient (the master link, the AOF) skips the replica and cluster checks. In
+ * cluster mode (server.cluster) a script flagged no-cluster does not start, and each
+ * command's keys must be served here and, unless allow-cross-slot-keys (or no shebang),
+ * hash to the script's slot: its declared keys', else the first key it touched.
+ * Not modelled: writeCommandsDeniedByDiskError (no MISCONF in lunakv's dispatch either).
  */
 import { CmdFlag, type CommandSpec } from '../commands/spec.js';
 import { ErrorReply, Errors, type Reply } from '../protocol/reply.js';
@@ -59,6 +61,8 @@ export interface RunContext {
   allowOom: boolean;
   /** Over maxmemory when the script started (server.pre_command_oom_state). */
   preOom: boolean;
+  /** allow-cross-slot-keys, or a script without shebang (SCRIPT_ALLOW_CROSS_SLOT). */
+  allowCrossSlot: boolean;
   /** A write command ran: the script can no longer be killed, nor refused a write. */
   writeDirty: boolean;
   killed: boolean;
@@ -96,6 +100,8 @@ export interface ScriptDebugHooks {
   debug(values: unknown[]): void;
 }
 
+/** scriptPrepareForRun, a script flagged no-cluster on a cluster node. */
+const NO_CLUSTER_ERROR = "ERR Can not run script on cluster, 'no-cluster' flag is set.";
 /** shared.noreplicaserr */
 export const NO_REPLICAS_ERROR = 'NOREPLICAS Not enough good replicas to write.';
 /** shared.roslaveerr */
@@ -115,6 +121,7 @@ export function prepareForRun(server: Server, runner: CommandRunner, flags: numb
   const runningStale = !obey && runner.staleReplica();
   // Scripts without a shebang keep Redis 6's behaviour: only the stale check.
   if (flags & ScriptFlag.EVAL_COMPAT) return runningStale ? new ErrorReply(MASTERDOWN_ERROR) : null;
+  if (flags & ScriptFlag.NO_CLUSTER && server.cluster !== null) return new ErrorReply(NO_CLUSTER_ERROR);
   if (runningStale && !(flags & ScriptFlag.ALLOW_STALE)) {
     return new ErrorReply(
       "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.",
@@ -207,6 +214,26 @@ function verifyOom(_host: ScriptHost, ctx: RunContext, command: RunnableCommand)
   return '-' + Errors.oom.message;
 }
 
+/**
+ * scriptVerifyClusterState: the command's keys are served here and, unless cross-slot
+ * access is allowed, hash to the script's slot (taking it if it has none yet). Runs after
+ * the write was recorded (SCRIPT_WRITE_DIRTY), as in Redis.
+ */
+function verifyClusterState(host: ScriptHost, ctx: RunContext, command: RunnableCommand, argv: string[]): string | null {
+  const cluster = host.server.cluster;
+  const caller = ctx.caller;
+  if (cluster === null || caller.mustObey) return null;
+  const access = cluster.scriptKeyAccess(caller, command, argv);
+  if (access === 'down-ro') return 'Script attempted to execute a write command while the cluster is down and readonly';
+  if (access === 'down') return 'Script attempted to execute a command while the cluster is down';
+  if (access === 'not-local') return 'Script attempted to access a non local key in a cluster node';
+  if (access.slot !== -1 && !ctx.allowCrossSlot) {
+    if (caller.clusterSlot === -1) caller.clusterSlot = access.slot;
+    else if (caller.clusterSlot !== access.slot) return 'Script attempted to access keys that do not hash to the same slot';
+  }
+  return null;
+}
+
 /** scriptCall's checks, in Redis's order. */
 export const SCRIPT_CALL_CHECKS: readonly CallCheck[] = [
   verifyArity,
@@ -228,15 +255,19 @@ export function scriptCall(host: ScriptHost, ctx: RunContext, argv: string[]): R
   const server = host.server;
   for (let i = 0; i < SCRIPT_CALL_CHECKS.length; i++) {
     const refusal = SCRIPT_CALL_CHECKS[i]!(host, ctx, command, argv);
-    if (refusal !== null) {
-      server.stats.command(command.spec.fullName).rejectedCalls++;
-      return new Refusal(refusal);
-    }
+    if (refusal !== null) return refuse(server, command, refusal);
   }
   if (command.flags & CmdFlag.WRITE) ctx.writeDirty = true;
+  const clusterRefusal = verifyClusterState(host, ctx, command, argv);
+  if (clusterRefusal !== null) return refuse(server, command, clusterRefusal);
   const client = ctx.scriptClient;
   if (server.monitors.size !== 0) server.feedMonitors(client, argv);
   return host.runner.call(client, command, argv);
+}
+
+function refuse(server: Server, command: RunnableCommand, text: string): Refusal {
+  server.stats.command(command.spec.fullName).rejectedCalls++;
+  return new Refusal(text);
 }
 
 /** ACLCheckAllPerm for the script's caller (redis.call and redis.acl_check_cmd). */

@@ -69,6 +69,8 @@ export class Client {
   /** Pub/sub subscriptions. */
   channels: Set<string> | null = null;
   patterns: Set<string> | null = null;
+  /** Shard channels (SSUBSCRIBE). */
+  shardChannels: Set<string> | null = null;
   /** CLIENT REPLY mode. */
   replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
   /** The client is a script's caller (scripting sets this on its fake client). */
@@ -98,6 +100,18 @@ export class Client {
   clusterAsking = false;
   /** READONLY: a cluster replica serves this client's reads of its master's slots. */
   clusterReadonly = false;
+  /**
+   * c->slot: the hash slot of the keys of the command being run, as cluster routing found
+   * it (-1: no keys, or not routed). A script without declared keys takes the slot of the
+   * first key it touches (scriptVerifyClusterState).
+   */
+  clusterSlot = -1;
+  /**
+   * ASKING as it applied to the command being run (routing's copy: dispatch clears
+   * clusterAsking before the command runs, Redis keeps CLIENT_ASKING until resetClient),
+   * for the commands its script calls.
+   */
+  clusterAskedForCommand = false;
   /** MONITOR. */
   monitor = false;
   /** Close after the pending replies are written (QUIT, protocol errors). */
@@ -135,8 +149,22 @@ export class Client {
     this.fd = opts.fd ?? -1;
   }
 
+  /** clientSubscriptionsCount: channels and patterns (the count SUBSCRIBE replies show). */
   get subscriptionCount(): number {
     return (this.channels?.size ?? 0) + (this.patterns?.size ?? 0);
+  }
+
+  /** clientShardSubscriptionsCount: the count SSUBSCRIBE replies show. */
+  get shardSubscriptionCount(): number {
+    return this.shardChannels?.size ?? 0;
+  }
+
+  /**
+   * CLIENT_PUBSUB: subscribed to something, shard channels included
+   * (clientTotalPubSubSubscriptionCount > 0): the RESP2 subscribed context, the pubsub class.
+   */
+  get inPubSub(): boolean {
+    return this.subscriptionCount + this.shardSubscriptionCount > 0;
   }
 
   /** Sends a reply, honouring CLIENT REPLY OFF/SKIP. */

@@ -205,7 +205,7 @@ export class Connection implements ReplySink {
     if (client.isReplica) return false;
     if (used === 0 && this.outputLimitState.softSince === 0) return false;
     const limits = this.server.outputLimits;
-    const limit = client.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    const limit = client.inPubSub ? limits.pubsub : limits.normal;
     if (!overOutputLimit(limit, used, this.outputLimitState, Date.now())) return false;
     this.server.log.warning(`Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     client.closed = true;

@@ -130,7 +130,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
   if (isWrite && !obey && !enoughGoodReplicas(server)) return reject(client, entry, NOREPLICAS);
   if (isWrite && !obey && replicaRefusesWrites(server)) return reject(client, entry, READONLY);
 
-  if (client.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_ALLOWED.has(top)) {
+  if (client.protocol === 2 && client.inPubSub && !PUBSUB_ALLOWED.has(top)) {
     return reject(
       client,
       entry,

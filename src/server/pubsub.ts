@@ -1,13 +1,30 @@
 /**
- * Pub/Sub channels and patterns. Messages are RESP3 pushes, or arrays in RESP2.
+ * Pub/Sub channels, patterns and shard channels (pubsub.c). Messages are RESP3 pushes, or
+ * arrays in RESP2.
+ *
+ * Shard channels (SSUBSCRIBE / SPUBLISH) are a table of their own: their replies count
+ * only shard subscriptions (`ssubscribe`, `sunsubscribe`, `smessage`), patterns never
+ * match them, and in cluster mode each channel belongs to the slot of its name. The
+ * cluster keeps its slot -> channels index (slotToChannelAdd / slotToChannelDel) through
+ * `shardIndex`.
  */
 import { globMatch } from '../keyspace/glob.js';
 import { PushReply } from '../protocol/reply.js';
 import type { Client } from './client.js';
 
+/** What the cluster hears of shard channels coming and going (slots_to_channels). */
+export interface ShardChannelIndex {
+  added(channel: string): void;
+  removed(channel: string): void;
+}
+
 export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
+  /** server.pubsubshard_channels */
+  readonly shardChannels = new Map<string, Set<Client>>();
+  /** Set by the cluster (cluster-enabled yes). */
+  shardIndex: ShardChannelIndex | null = null;
 
   subscribe(client: Client, channel: string): void {
     if (!client.channels) client.channels = new Set();
@@ -82,6 +99,72 @@ export class PubSub {
         c.push(msg);
         receivers++;
       }
+    }
+    return receivers;
+  }
+
+  // -- Shard channels ----------------------------------------------------------------------------
+
+  /** pubsubSubscribeChannel with pubSubShardType (ssubscribeCommand). */
+  ssubscribe(client: Client, channel: string): void {
+    if (!client.shardChannels) client.shardChannels = new Set();
+    if (!client.shardChannels.has(channel)) {
+      client.shardChannels.add(channel);
+      let set = this.shardChannels.get(channel);
+      if (!set) {
+        this.shardChannels.set(channel, (set = new Set()));
+        this.shardIndex?.added(channel);
+      }
+      set.add(client);
+    }
+    client.push(new PushReply(['ssubscribe', channel, client.shardSubscriptionCount]));
+  }
+
+  /** pubsubUnsubscribeChannel with pubSubShardType. */
+  sunsubscribe(client: Client, channel: string, notify: boolean): void {
+    const had = client.shardChannels?.delete(channel) ?? false;
+    if (had) {
+      const set = this.shardChannels.get(channel)!;
+      set.delete(client);
+      if (set.size === 0) {
+        this.shardChannels.delete(channel);
+        this.shardIndex?.removed(channel);
+      }
+    }
+    if (notify) client.push(new PushReply(['sunsubscribe', channel, client.shardSubscriptionCount]));
+  }
+
+  /** pubsubUnsubscribeShardAllChannels: with notify and nothing subscribed, one reply with null. */
+  sunsubscribeAll(client: Client, notify: boolean): void {
+    const channels = client.shardChannels ? [...client.shardChannels] : [];
+    if (channels.length === 0 && notify) client.push(new PushReply(['sunsubscribe', null, 0]));
+    for (const ch of channels) this.sunsubscribe(client, ch, notify);
+  }
+
+  /**
+   * pubsubShardUnsubscribeAllClients: every subscriber of `channel` is unsubscribed and
+   * told so (a slot this node no longer serves).
+   */
+  dropShardChannel(channel: string): void {
+    const set = this.shardChannels.get(channel);
+    if (!set) return;
+    this.shardChannels.delete(channel);
+    this.shardIndex?.removed(channel);
+    for (const c of set) {
+      c.shardChannels!.delete(channel);
+      c.push(new PushReply(['sunsubscribe', channel, c.shardSubscriptionCount]));
+    }
+  }
+
+  /** pubsubPublishMessage(..., sharded): the number of clients that received it. */
+  spublish(channel: string, message: string): number {
+    const clients = this.shardChannels.get(channel);
+    if (!clients) return 0;
+    const msg = new PushReply(['smessage', channel, message]);
+    let receivers = 0;
+    for (const c of clients) {
+      c.push(msg);
+      receivers++;
     }
     return receivers;
   }

@@ -18,6 +18,7 @@ import { NotifyClass, notifyKeyspaceEvent, parseNotifyClasses } from './notifica
 import { PushReply, SimpleReply } from '../protocol/reply.js';
 import type { EncodingLimits } from '../keyspace/value.js';
 import type { CommandEntry } from '../commands/registry.js';
+import type { CommandSpec } from '../commands/spec.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Slot } from './slot.js';
 
@@ -105,9 +106,22 @@ export interface ClusterRole {
    * CLUSTERDOWN). `flags` are the command's flags for this call.
    */
   route(client: Client, entry: CommandEntry, args: string[], flags: number): import('../protocol/reply.js').ErrorReply | null;
+  /**
+   * scriptVerifyClusterState's getNodeByQuery for a command a script calls, with the
+   * caller's READONLY / ASKING: where its keys are.
+   */
+  scriptKeyAccess(caller: Client, command: { readonly spec: CommandSpec }, argv: string[]): ScriptKeyAccess;
   /** CONFIG SET of a cluster-* parameter (announced address and ports, no-failover). */
   configChanged?(name: string): void;
 }
+
+/**
+ * What a script's command finds of its keys in the cluster: served here (`slot` is their
+ * slot, -1 without keys), or refused because the cluster is down ('down'), down and
+ * read-only for a write ('down-ro'), or the keys live elsewhere ('not-local': MOVED,
+ * ASK, CROSSSLOT, TRYAGAIN, an unbound slot).
+ */
+export type ScriptKeyAccess = { slot: number } | 'down' | 'down-ro' | 'not-local';
 
 /** repl-stream-db, repl-id and repl-offset of an RDB (a restarted server can partially resync). */
 export interface ReplicationSaveInfo {
@@ -387,6 +401,7 @@ export class Server implements KeyspaceListener {
     this.watches.unwatchAll(client);
     this.pubsub.unsubscribeAll(client, false);
     this.pubsub.punsubscribeAll(client, false);
+    this.pubsub.sunsubscribeAll(client, false);
     this.onClientRemoved?.(client);
   }
 
