@@ -431,7 +431,7 @@ export class MasterSide {
       for (const chunk of job.drain()) {
         length += chunk.length;
         if (needsLength) whole.push(chunk);
-        for (const [replica] of marks) if (!replica.client.closed) replica.client.sink!.writeStream!(chunk);
+        for (const [replica] of marks) if (!replica.client.closed) sendBytes(replica.client, chunk);
       }
       if (!done) {
         const wait = job.resumeAt - performance.now();
