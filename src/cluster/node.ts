@@ -2,7 +2,7 @@
  * A node of the cluster as this node knows it (cluster.h's clusterNode), and the node
  * flags with their CLUSTER NODES names (representClusterNodeFlags).
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../server/server.js';
 import type { Link } from './bus.js';
 import { SLOTS } from './bus-message.js';
 
@@ -38,7 +38,7 @@ export function flagsText(flags: number): string {
 
 /** getRandomHexChars: a new node id. */
 export function randomNodeId(): string {
-  return randomBytes(20).toString('hex');
+  return randomHex(40);
 }
 
 /** verifyClusterNodeId: 40 characters of [a-z0-9]. */

@@ -42,13 +42,15 @@
  */
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExchangeOutcome } from './migrate-exchange.js';
 import type { Database } from '../keyspace/database.js';
 import type { RedisValue } from '../keyspace/value.js';
 import { ErrorReply, Errors, NO_REPLY, OK, SimpleReply, type Reply } from '../protocol/reply.js';
 import { encodeDumpPayload } from '../persistence/rdb-writer.js';
 import type { Client } from '../server/client.js';
 import { NotifyClass, notify } from '../server/notifications.js';
-import { listeningPropagator } from '../server/propagation.js';
+import { encodeCommand, listeningPropagator } from '../server/propagation.js';
 import type { Server } from '../server/server.js';
 import { Slot } from '../server/slot.js';
 import { is, parseInteger } from './args.js';
@@ -270,58 +272,22 @@ class LinkCache {
   }
 }
 
+/** The child program that does the exchange synchronously (migrate-exchange.ts). */
+const EXCHANGE_PROGRAM = fileURLToPath(new URL('./migrate-exchange.js', import.meta.url));
+
 /**
  * The exchange done synchronously (MULTI/EXEC, scripts): a child process connects,
  * writes and reads the lines, and we wait for it as Redis's blocking calls wait.
  */
-const SYNC_EXCHANGE = `
-const net = require('node:net');
-const [host, port, count, timeout] = process.argv.slice(1);
-const n = Number(count), t = Number(timeout);
-const chunks = [];
-process.stdin.on('data', (c) => chunks.push(c));
-process.stdin.on('end', () => {
-  const out = (o) => { process.stdout.write(JSON.stringify(o)); process.exit(0); };
-  const lines = [];
-  let buf = '';
-  let timer = setTimeout(() => out({ stage: 'connect' }), t);
-  const s = net.connect({ host, port: Number(port) });
-  let connected = false;
-  s.on('error', (e) => out(connected ? { stage: 'read', lines } : e.code === 'ENOTFOUND' || String(e.code).startsWith('EAI_') ? { stage: 'connect' } : { stage: 'write', lines }));
-  s.on('close', () => out({ stage: 'read', lines }));
-  s.on('connect', () => {
-    connected = true;
-    clearTimeout(timer);
-    s.setNoDelay(true);
-    const arm = () => { clearTimeout(timer); timer = setTimeout(() => out({ stage: 'read', lines, timedOut: true }), t); };
-    arm();
-    s.write(Buffer.concat(chunks), (e) => { if (e) out({ stage: 'write', lines }); });
-    if (n === 0) out({ lines });
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i;
-      while ((i = buf.indexOf('\\n')) >= 0) {
-        let line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.endsWith('\\r')) line = line.slice(0, -1);
-        lines.push(line);
-        if (lines.length === n) out({ lines });
-        arm();
-      }
-    });
-  });
-});
-`;
-
 function syncExchange(host: string, port: string, bytes: Buffer, count: number, timeoutMs: number): Exchange | 'connect' {
-  const result = spawnSync(process.execPath, ['-e', SYNC_EXCHANGE, host, port, String(count), String(timeoutMs)], {
+  const result = spawnSync(process.execPath, [EXCHANGE_PROGRAM, host, port, String(count), String(timeoutMs)], {
     input: bytes,
     timeout: timeoutMs * (count + 2) + 5000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  let parsed: { stage?: string; lines?: string[]; timedOut?: boolean };
+  let parsed: ExchangeOutcome;
   try {
-    parsed = JSON.parse(result.stdout.toString('utf8')) as typeof parsed;
+    parsed = JSON.parse(result.stdout.toString('utf8')) as ExchangeOutcome;
   } catch {
     return { lines: [], failure: 'read', timedOut: true };
   }
@@ -358,18 +324,11 @@ interface TakenKey {
   watcher: Client;
 }
 
-/** RESP array of bulk strings (latin1: one char per byte). */
-function command(argv: readonly string[]): string {
-  let out = `*${argv.length}\r\n`;
-  for (const a of argv) out += `$${a.length}\r\n${a}\r\n`;
-  return out;
-}
-
 /** The pipelined commands and how many reply lines they give. */
 function buildCommands(server: Server, req: Request, keys: TakenKey[], select: boolean): { bytes: Buffer; sent: TakenKey[] } {
   let out = '';
-  if (req.password !== null) out += command(req.username !== null ? ['AUTH', req.username, req.password] : ['AUTH', req.password]);
-  if (select) out += command(['SELECT', String(req.dbId)]);
+  if (req.password !== null) out += encodeCommand(req.username !== null ? ['AUTH', req.username, req.password] : ['AUTH', req.password]);
+  if (select) out += encodeCommand(['SELECT', String(req.dbId)]);
   const restore = server.cluster !== null ? 'RESTORE-ASKING' : 'RESTORE';
   const limits = { limits: server.encodingLimits, compression: server.config.getBool('rdbcompression') };
   const sent: TakenKey[] = [];
@@ -385,7 +344,7 @@ function buildCommands(server: Server, req: Request, keys: TakenKey[], select: b
     const payload = encodeDumpPayload(taken.value, limits).toString('latin1');
     const argv = [restore, taken.key, String(ttl), payload];
     if (req.replace) argv.push('REPLACE');
-    out += command(argv);
+    out += encodeCommand(argv);
   }
   return { bytes: Buffer.from(out, 'latin1'), sent };
 }

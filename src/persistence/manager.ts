@@ -18,7 +18,7 @@ import { lookupCommand, type CommandEntry } from '../commands/registry.js';
 import { extractKeys } from '../commands/table/keys.js';
 import { Propagator, type PersistenceHooks } from '../server/propagation.js';
 import { AppendOnlyFile } from './aof.js';
-import { BackgroundSave, installContents, readRdbPath, saveRdbSync, SnapshotJob } from './snapshot.js';
+import { BackgroundSave, installContents, readRdbPath, saveRdbSync, SnapshotJob, writeFileAtomicallyAsync } from './snapshot.js';
 import { readRdbFile } from './rdb-reader.js';
 
 /** Writes whose effect on keys the key specs cannot name: a background save completes first. */
@@ -237,25 +237,18 @@ export class PersistenceManager implements PersistenceHooks {
     const dirtyAtStart = this.server.dirty;
     const file = this.rdbPath;
     const temp = path.join(path.dirname(file), `temp-${process.pid}-repl.rdb`);
-    void (async () => {
-      try {
-        await fs.promises.mkdir(path.dirname(file), { recursive: true });
-        const handle = await fs.promises.open(temp, 'w');
-        try {
-          await handle.write(payload);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.promises.rename(temp, file);
+    writeFileAtomicallyAsync(file, temp, async (handle) => {
+      await handle.writeFile(payload);
+    }).then(
+      () => {
         this.afterSave(true, dirtyAtStart);
         this.server.log.notice('Background saving terminated with success');
-      } catch (error) {
-        await fs.promises.rm(temp, { force: true }).catch(() => {});
-        this.server.log.warning(`Background saving error: ${(error as Error).message}`);
+      },
+      (error: Error) => {
+        this.server.log.warning(`Background saving error: ${error.message}`);
         this.afterSave(false);
-      }
-    })();
+      },
+    );
   }
 
   /** BGSAVE [SCHEDULE]: the status reply, or an ErrorReply. */

@@ -37,6 +37,8 @@ export class RdbReader {
   position: number;
   /** Set by readLengthOrEncoding(): whether the value read was a special-encoding kind. */
   lastLengthWasEncoding = false;
+  /** A read wanted bytes past `end` (the data may be cut short rather than corrupt). */
+  ranOut = false;
 
   constructor(
     readonly buffer: Buffer,
@@ -52,7 +54,7 @@ export class RdbReader {
   }
 
   readByte(): number {
-    if (this.position >= this.end) throw new RdbFormatError('Unexpected end of data');
+    if (this.position >= this.end) this.outOfData();
     return this.buffer[this.position++]!;
   }
 
@@ -182,10 +184,15 @@ export class RdbReader {
     return output;
   }
 
+  private outOfData(): never {
+    this.ranOut = true;
+    throw new RdbFormatError('Unexpected end of data');
+  }
+
   /** Claims n bytes and returns their start offset. */
   private take(n: number): number {
     const start = this.position;
-    if (n > this.end - start) throw new RdbFormatError('Unexpected end of data');
+    if (n > this.end - start) this.outOfData();
     this.position = start + n;
     return start;
   }

@@ -77,8 +77,8 @@ export function readRdbFile(buffer: Buffer, options: RdbReadOptions): RdbContent
   return parser.contents;
 }
 
-/** The parse was cut short by the end of the bytes so far (more may complete it). */
-function mayBeTruncation(error: unknown): boolean {
+/** Bad or cut data, as the decoders report it (RdbLoadError names it for the caller). */
+function isDataError(error: unknown): boolean {
   return error instanceof RdbFormatError || error instanceof FunctionRecordError || error instanceof RangeError;
 }
 
@@ -161,7 +161,10 @@ export class RdbStreamParser {
         try {
           if (this.entry(reader)) keys++;
         } catch (error) {
-          if (final || !mayBeTruncation(error)) throw error;
+          // Only a read past the bytes so far may be completed by more; an error inside
+          // them (or inside a value's own bytes, read by a nested decoder) is corruption.
+          if (final || !reader.ranOut) throw error;
+          reader.ranOut = false;
           // Cut by the end of what arrived: try again with twice as much.
           this.retryAt = 2 * (buffer.length - consumed);
           break;
@@ -181,7 +184,7 @@ export class RdbStreamParser {
       }
     } catch (error) {
       if (error instanceof RdbLoadError) throw error;
-      if (mayBeTruncation(error)) throw new RdbLoadError(`Bad RDB data: ${(error as Error).message}`);
+      if (isDataError(error)) throw new RdbLoadError(`Bad RDB data: ${(error as Error).message}`);
       throw error;
     }
     this.contents.length += consumed;

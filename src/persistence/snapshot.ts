@@ -134,6 +134,32 @@ function writeFileAtomically(file: string, produce: (write: (bytes: Buffer) => v
   fsyncDirectory(path.dirname(file));
 }
 
+/**
+ * writeFileAtomically without blocking: `produce` writes to the temporary file `temp`
+ * (beside `file`), which is then fsynced and renamed; removed if anything fails.
+ */
+export async function writeFileAtomicallyAsync(
+  file: string,
+  temp: string,
+  produce: (handle: fs.promises.FileHandle) => Promise<void>,
+): Promise<void> {
+  let handle: fs.promises.FileHandle | null = null;
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.promises.open(temp, 'w');
+    await produce(handle);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.promises.rename(temp, file);
+    fsyncDirectory(path.dirname(file));
+  } catch (error) {
+    if (handle) await handle.close().catch(() => {});
+    await fs.promises.rm(temp, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
 export function fsyncDirectory(dir: string): void {
   try {
     const fd = fs.openSync(dir, 'r');
@@ -321,29 +347,21 @@ export class BackgroundSave {
 
   private async run(): Promise<boolean> {
     const temp = path.join(path.dirname(this.file), `temp-bg-${process.pid}-${this.startedAt}.rdb`);
-    let handle: fs.promises.FileHandle | null = null;
     try {
-      await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
-      handle = await fs.promises.open(temp, 'w');
-      for (;;) {
+      await writeFileAtomicallyAsync(this.file, temp, async (handle) => {
+        for (;;) {
+          if (this.cancelled) throw new Error('cancelled');
+          const finished = this.job.step(performance.now() + SLICE_MS);
+          for (const chunk of this.job.drain()) await handle.write(chunk);
+          if (finished) break;
+          const wait = this.job.resumeAt - performance.now();
+          await new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+        }
         if (this.cancelled) throw new Error('cancelled');
-        const finished = this.job.step(performance.now() + SLICE_MS);
-        for (const chunk of this.job.drain()) await handle.write(chunk);
-        if (finished) break;
-        const wait = this.job.resumeAt - performance.now();
-        await new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
-      }
-      await handle.sync();
-      await handle.close();
-      handle = null;
-      if (this.cancelled) throw new Error('cancelled');
-      await fs.promises.rename(temp, this.file);
-      fsyncDirectory(path.dirname(this.file));
+      });
       return true;
     } catch (error) {
       this.job.finished = true;
-      if (handle) await handle.close().catch(() => {});
-      await fs.promises.rm(temp, { force: true }).catch(() => {});
       if (!this.cancelled) this.server.log.warning(`Background saving error: ${(error as Error).message}`);
       return false;
     }

@@ -18,7 +18,7 @@
  * The old dataset is kept until the new one has been read completely and parsed.
  */
 import net from 'node:net';
-import { Client, type ReplySink } from '../server/client.js';
+import { Client, logErrorOnLink, type ReplySink } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { DEFERRED, processCommand } from '../server/dispatch.js';
 import { RespParser, ProtocolError } from '../protocol/resp-parser.js';
@@ -440,36 +440,42 @@ export class MasterLink {
     }, ms);
   }
 
-  /** A diskless load failed: the old dataset stays with swapdb (Redis discards the temporary one). */
-  private loadFailed(message: string): void {
+  /**
+   * A diskless load is given up: the old dataset stays with swapdb (Redis discards the
+   * temporary one); otherwise Redis had emptied it before loading (on-empty-db: empty).
+   */
+  private abandonDisklessLoad(message: string): void {
     const log = this.server.log;
     log.warning(message);
-    if (this.server.config.get('repl-diskless-load') === 'swapdb') {
-      log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
-    } else {
-      // Redis emptied the dataset before loading (it was empty: on-empty-db).
-      for (const db of this.server.databases) db.flush();
-    }
+    if (this.server.config.get('repl-diskless-load') === 'swapdb') log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+    else for (const db of this.server.databases) db.flush();
+  }
+
+  private loadFailed(message: string): void {
+    this.abandonDisklessLoad(message);
+    this.fail('Loading the MASTER synchronization DB failed');
+  }
+
+  /** The disk form's load failed: Redis emptied the dataset before loading the file. */
+  private diskLoadFailed(e: unknown): void {
+    for (const db of this.server.databases) db.flush();
+    const message = e instanceof RdbLoadError ? e.message : String(e);
+    this.server.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
     this.fail('Loading the MASTER synchronization DB failed');
   }
 
   /** The payload is complete (disk form): load it, then apply the stream that follows. */
   private finishTransfer(rdb: Buffer, rest: Buffer): void {
-    const server = this.server;
-    const log = server.log;
+    const log = this.server.log;
     this.transfer = null;
     this.loadingMode = 0;
+    log.notice('MASTER <-> REPLICA sync: Flushing old data');
+    log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     let contents: RdbContents;
     try {
       contents = readRdbFile(rdb, this.loadOptions());
     } catch (e) {
-      const message = e instanceof RdbLoadError ? e.message : String(e);
-      // Redis has emptied its dataset before loading the received file.
-      log.notice('MASTER <-> REPLICA sync: Flushing old data');
-      for (const db of server.databases) db.flush();
-      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
-      this.fail('Loading the MASTER synchronization DB failed');
+      this.diskLoadFailed(e);
       return;
     }
     this.installLoaded(contents, rest, false);
@@ -486,22 +492,12 @@ export class MasterLink {
     this.replication.cachedMaster = null;
     this.replication.replicas.disconnectAll();
     const swapdb = diskless && server.config.get('repl-diskless-load') === 'swapdb';
-    if (!diskless) {
-      log.notice('MASTER <-> REPLICA sync: Flushing old data');
-      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    }
     try {
       // All or nothing: a library that fails to compile leaves the dataset as it was.
       installContents(server, contents);
     } catch (e) {
-      const message = e instanceof RdbLoadError ? e.message : String(e);
-      if (diskless) {
-        this.loadFailed(`Failed trying to load the MASTER synchronization DB from socket: ${message}`);
-        return;
-      }
-      for (const db of server.databases) db.flush();
-      log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${message})`);
-      this.fail('Loading the MASTER synchronization DB failed');
+      if (!diskless) this.diskLoadFailed(e);
+      else this.loadFailed(`Failed trying to load the MASTER synchronization DB from socket: ${e instanceof RdbLoadError ? e.message : String(e)}`);
       return;
     }
     if (swapdb) {
@@ -606,10 +602,8 @@ export class MasterLink {
 
   /** afterErrorReply for the master client: logged, counted, never sent. */
   private errorToMaster(reply: ErrorReply): void {
-    const text = reply.message.slice(0, 4096);
     const command = this.client?.lastCommand ?? '<unknown>';
-    this.server.log.warning(`== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${command}'`);
-    this.server.stats.unexpectedErrorReplies++;
+    logErrorOnLink(this.server, 'replica', 'master', reply, command);
     // propagation-error-behavior panic | panic-on-replicas, on a read-only replica: the
     // datasets diverged, and the operator asked to stop rather than serve them.
     const behavior = this.server.config.get('propagation-error-behavior');
@@ -655,9 +649,7 @@ export class MasterLink {
         `Internal error in RDB reading offset ${parser.contents.length}, function at rdbLoad -> Unexpected EOF reading RDB file. ` +
           'Failure loading rdb format from socket, assuming connection error, resuming operation.',
       );
-      log.warning('Failed trying to load the MASTER synchronization DB from socket: Connection reset by peer');
-      if (this.server.config.get('repl-diskless-load') === 'swapdb') log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
-      else for (const db of this.server.databases) db.flush(); // Redis emptied it before loading
+      this.abandonDisklessLoad('Failed trying to load the MASTER synchronization DB from socket: Connection reset by peer');
     }
     this.resetSocket();
     this.state = 'connect';

@@ -19,8 +19,8 @@
  *        out as its socket takes it.
  *   REPLCONF ACK <offset>   every second, and when asked with REPLCONF GETACK *.
  *
- * The snapshot is taken in one go (SnapshotJob run to its end), so it is exactly the
- * dataset at the offset announced in +FULLRESYNC.
+ * The snapshot is taken in time slices, point in time (writes preserve the keys it has
+ * not reached yet), so it is exactly the dataset at the offset announced in +FULLRESYNC.
  */
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -134,7 +134,7 @@ export class MasterSide {
     // accepted: Redis uses the backlog size instead (checkClientOutputBufferLimits).
     const backlogSize = this.server.config.getInt('repl-backlog-size');
     const effective = limit.hard !== 0 && limit.hard < backlogSize ? { ...limit, hard: backlogSize } : limit;
-    if (!overOutputLimit(effective, this.outputMemory(replica.client), replica, Date.now())) return false;
+    if (!overOutputLimit(effective, this.heldBy(replica), replica, Date.now())) return false;
     this.server.log.warning(
       `Client id=${replica.client.id} addr=${replica.client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`,
     );
@@ -144,9 +144,12 @@ export class MasterSide {
   /** What a replica holds of the replication buffer (its output buffer memory). */
   outputMemory(client: Client): number {
     const replica = this.of(client);
+    return replica === undefined ? 0 : this.heldBy(replica);
+  }
+
+  private heldBy(replica: AttachedReplica): number {
     const buffer = this.state.backlog;
-    if (replica?.reader == null || buffer === null) return 0;
-    return buffer.heldBy(replica.reader);
+    return replica.reader === null || buffer === null ? 0 : buffer.heldBy(replica.reader);
   }
 
   private drop(index: number): void {
@@ -318,9 +321,8 @@ export class MasterSide {
   }
 
   private attach(replica: AttachedReplica): void {
+    // Replicas get the stream only: a reply would mean a rogue replica (Client.reply).
     replica.client.isReplica = true;
-    // Replicas get the stream only, never replies.
-    replica.client.replyMode = 'off';
     this.replicas.push(replica);
     this.state.startCron();
   }
@@ -374,7 +376,7 @@ export class MasterSide {
    * One snapshot for every replica waiting for one, taken in time slices so that clients
    * are served meanwhile (writes preserve the keys it has not reached: point in time).
    * Diskless replicas get the bytes as they are produced; disk-form replicas get
-   * `$<len>` once the length is known. Stream bytes meanwhile are held for each.
+   * `$<len>` once the length is known. The stream meanwhile waits in the buffer.
    */
   private startSnapshot(): void {
     if (this.syncTimer !== null) clearTimeout(this.syncTimer);

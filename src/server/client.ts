@@ -53,6 +53,15 @@ export interface InputHook {
   closed(): void;
 }
 
+/**
+ * afterErrorReply on a replication link: an error between master and replica means the
+ * datasets may diverge; it is logged and counted (unexpected_error_replies), never sent.
+ */
+export function logErrorOnLink(server: Server, from: 'master' | 'replica', to: 'master' | 'replica', reply: ErrorReply, command: string): void {
+  server.log.warning(`== CRITICAL == This ${from} is sending an error to its ${to}: '${reply.message.slice(0, 4096)}' after processing the command '${command}'`);
+  server.stats.unexpectedErrorReplies++;
+}
+
 export class Client {
   readonly id: number;
   name = '';
@@ -179,12 +188,9 @@ export class Client {
    */
   private replicaReplied(reply: Reply): void {
     if (this.closed) return;
-    const log = this.server.log;
     const command = this.lastCommand === 'NULL' ? '<unknown>' : this.lastCommand;
-    if (reply instanceof ErrorReply) {
-      log.warning(`== CRITICAL == This master is sending an error to its replica: '${reply.message.slice(0, 4096)}' after processing the command '${command}'`);
-    }
-    log.warning(`Replica generated a reply to command '${command}', disconnecting it: id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name}`);
+    if (reply instanceof ErrorReply) logErrorOnLink(this.server, 'master', 'replica', reply, command);
+    this.server.log.warning(`Replica generated a reply to command '${command}', disconnecting it: id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name}`);
     this.sink?.close(false);
   }
 

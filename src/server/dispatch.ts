@@ -15,6 +15,7 @@ const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const LOADING_ERROR = new ErrorReply('LOADING Redis is loading the dataset in memory');
 const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
 const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
+const REPLICA_KEYSPACE = new ErrorReply("ERR Replica can't interact with the keyspace");
 const NOREPLICAS = new ErrorReply('NOREPLICAS Not enough good replicas to write.');
 const MASTERDOWN = new ErrorReply("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
 
@@ -162,7 +163,7 @@ export function processCommand(client: Client, args: string[]): typeof DEFERRED 
     const keyspace = CmdFlag.WRITE | CmdFlag.READONLY | CmdFlag.MAY_REPLICATE;
     if (flags & keyspace || (top === 'exec' && client.multi !== null && multiHasFlag(client, keyspace))) {
       client.lastCommand = entry.spec.fullName; // Redis's lastcmd is set at lookup: the log names it
-      return reject(client, entry, new ErrorReply("ERR Replica can't interact with the keyspace"));
+      return reject(client, entry, REPLICA_KEYSPACE);
     }
   }
 

@@ -2,6 +2,7 @@
  * One lunakv server instance: configuration, databases, clients, and the services that
  * commands share (WATCH, pub/sub, stats). Several instances can live in one process.
  */
+import { randomBytes } from 'node:crypto';
 import { outputLimitsOf, type OutputLimits } from './output-limits.js';
 import { Database, type Clock, type KeyspaceListener } from '../keyspace/database.js';
 import { Config } from './config.js';
@@ -142,9 +143,7 @@ const NO_REPLICATION: ReplicationRole = {
 
 /** `n` random hex digits (run ids, replication ids). */
 export function randomHex(n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += Math.floor(Math.random() * 16).toString(16);
-  return out;
+  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
 }
 
 /** What SHUTDOWN was asked to do (Redis's SHUTDOWN flags). */
@@ -337,6 +336,7 @@ export class Server implements KeyspaceListener {
    */
   memoryNotCountedForEvict(): number {
     const buffers = this.replication.bufferMemory?.() ?? 0;
+    if (buffers === 0) return 0;
     const backlogSize = this.config.getInt('repl-backlog-size');
     // Redis's estimate of the backlog's own block bookkeeping (16 KB blocks).
     const counted = backlogSize + (Math.floor(backlogSize / (16 * 1024)) + 1) * 64;

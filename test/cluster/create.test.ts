@@ -4,7 +4,7 @@
  * CLUSTER NODES / SLOTS / SHARDS agree on every node, and redis-cli -c routes SET/GET
  * across the nodes (following MOVED).
  */
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   clusterCheck,
@@ -18,13 +18,11 @@ import {
   waitClusterOk,
   eventually,
   skipWithoutTools,
+  nodesClosedAfterEach,
   type ClusterNodeHandle,
 } from './support.js';
 
-const nodes: ClusterNodeHandle[] = [];
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.close();
-});
+const nodes = nodesClosedAfterEach();
 
 async function start(kinds: ('redis' | 'lunakv')[]): Promise<ClusterNodeHandle[]> {
   for (const k of kinds) nodes.push(k === 'redis' ? await redisClusterNode() : await lunakvClusterNode());

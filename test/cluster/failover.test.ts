@@ -5,7 +5,7 @@
  * from L2 and R3) with R1's data; killing L2 then promotes R5, with L4's and R3's votes.
  * Also: a manual CLUSTER FAILOVER of a lunakv replica, and nodes.conf across a restart.
  */
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,13 +22,11 @@ import {
   redisClusterNode,
   text,
   waitClusterOk,
+  nodesClosedAfterEach,
   type ClusterNodeHandle,
 } from './support.js';
 
-const nodes: ClusterNodeHandle[] = [];
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.close().catch(() => {});
-});
+const nodes = nodesClosedAfterEach();
 
 const skip = (t: { skip(msg: string): void }): boolean => skipWithoutTools(t, true);
 

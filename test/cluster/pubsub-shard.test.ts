@@ -22,15 +22,15 @@ import {
   skipWithoutTools,
   text,
   waitClusterOk,
+  nodesClosedAfterEach,
   type ClusterNodeHandle,
 } from './support.js';
 
-const nodes: ClusterNodeHandle[] = [];
 const clients: RespClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.close();
-  for (const n of nodes.splice(0)) await n.close().catch(() => {});
 });
+const nodes = nodesClosedAfterEach();
 
 async function node(kind: 'redis' | 'lunakv', extra: Record<string, string> = {}): Promise<ClusterNodeHandle> {
   const n = kind === 'redis' ? await redisClusterNode(extra) : await lunakvClusterNode(extra);

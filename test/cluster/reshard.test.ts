@@ -6,7 +6,7 @@
  * with the same DEBUG DIGEST-VALUE and a TTL, leave the source, and --cluster check must
  * stay clean.
  */
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyHashSlot } from '../../src/cluster/key-slot.js';
 import {
@@ -19,13 +19,11 @@ import {
   skipWithoutTools,
   text,
   waitClusterOk,
+  nodesClosedAfterEach,
   type ClusterNodeHandle,
 } from './support.js';
 
-const nodes: ClusterNodeHandle[] = [];
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.close();
-});
+const nodes = nodesClosedAfterEach();
 
 const DEBUG = { 'enable-debug-command': 'yes' };
 

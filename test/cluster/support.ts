@@ -4,6 +4,7 @@
  * bus ports, redis-cli --cluster create / check, and waits on CLUSTER INFO.
  */
 import assert from 'node:assert/strict';
+import { afterEach } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +53,15 @@ async function twoPorts(): Promise<[number, number]> {
   let b = await freePort();
   while (b === a) b = await freePort();
   return [a, b];
+}
+
+/** The nodes a test file starts: each test's are closed after it. */
+export function nodesClosedAfterEach(): ClusterNodeHandle[] {
+  const nodes: ClusterNodeHandle[] = [];
+  afterEach(async () => {
+    for (const n of nodes.splice(0)) await n.close().catch(() => {});
+  });
+  return nodes;
 }
 
 export function clusterConfig(extra: Record<string, string> = {}): Record<string, string> {

@@ -104,3 +104,21 @@ test('a streamed RDB cut short or corrupted is refused', async (t) => {
   corrupt[corrupt.length - 20] = corrupt[corrupt.length - 20]! ^ 0xff;
   assert.throws(() => feed(corrupt, prng(5), Buffer.alloc(0)), RdbLoadError);
 });
+
+test('corruption inside the bytes so far is refused at once, not waited on', () => {
+  // A key of an unknown type (66) followed by more bytes than it needs: nothing more
+  // can make it valid, so the parser must not wait for further bytes.
+  const bytes = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([66, 1, 0x6b]), Buffer.alloc(64, 0x61)]);
+  const parser = new RdbStreamParser(options());
+  parser.push(bytes);
+  assert.throws(() => parser.parse(Infinity, false), RdbLoadError);
+  // A cut, though, waits for more.
+  const cut = new RdbStreamParser(options());
+  cut.push(Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([0, 1, 0x6b, 5, 0x61])]));
+  assert.equal(cut.parse(Infinity, false), 0);
+  assert.equal(cut.waiting, true);
+  cut.push(Buffer.from('aaaa\xff', 'latin1'));
+  cut.push(Buffer.alloc(8));
+  assert.equal(cut.parse(Infinity, false, true), 1);
+  assert.equal(cut.done, true);
+});

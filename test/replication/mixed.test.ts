@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { oracleAvailable, ORACLE_MISSING } from '../support/oracle.js';
@@ -409,5 +410,26 @@ describe('replication with redis-server', () => {
     await replicate(replica, master);
     await caughtUp(replica, master);
     await sameDataset(master, replica);
+  });
+
+  test('a disk-form full sync is a BGSAVE: the master writes dump.rdb, as redis-server', async (t) => {
+    if (skipWithoutOracle(t)) return;
+    for (const kind of ['redis', 'lunakv'] as const) {
+      const dir = tempDir(`disk-sync-${kind}`);
+      try {
+        const master = await node(kind, { dir, dbfilename: 'dump.rdb', save: '', 'repl-diskless-sync': 'no' });
+        await master.client.call('SET', 'k', 'v');
+        const replica = await node('redis');
+        await replicate(replica, master);
+        await eventually(`${kind} master wrote dump.rdb`, async () => fs.existsSync(`${dir}/dump.rdb`));
+        await eventually(`${kind} master counts it as a save`, async () => (await numberField(master, 'rdb_changes_since_last_save', 'persistence')) === 0);
+        // redis-check-rdb accepts the file (the same bytes the replica loaded).
+        const check = spawnSync('redis-check-rdb', [`${dir}/dump.rdb`], { encoding: 'utf8' });
+        assert.equal(check.status, 0, check.stdout);
+      } finally {
+        for (const n of nodes.splice(0)) await n.close();
+        removeDir(dir);
+      }
+    }
   });
 });
