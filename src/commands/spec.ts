@@ -115,6 +115,8 @@ export interface CommandSpec {
   deprecatedSince?: string;
   replacedBy?: string;
   history?: [string, string][];
+  /** The newer Redis version whose arguments were merged into this 7.0 spec (not printed). */
+  extendedIn?: string;
   arity: number;
   /** Lower-case flag names in the order COMMAND INFO prints them. */
   flags: string[];

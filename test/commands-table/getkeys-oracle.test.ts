@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { encodeReply, type Protocol } from '../../src/protocol/resp-encoder.js';
 import { ALL_IMPLEMENTED, commandGetKeysReply } from '../../src/commands/table/introspection.js';
 import { commandHasKeys } from '../../src/commands/table/keys.js';
-import { allSpecs } from '../../src/commands/table/lookup.js';
+import { allSpecs, isAddedAfter70, isExtendedAfter70 } from '../../src/commands/table/lookup.js';
 import { ORACLE_MISSING, oracleAvailable, oracleClientsByProtocol } from './support/oracle.js';
 
 
@@ -146,7 +146,8 @@ const CASES: string[][] = [
 function syntheticCommandLines(): string[][] {
   const lines: string[][] = [];
   for (const spec of allSpecs()) {
-    if (spec.subcommands !== undefined || !commandHasKeys(spec)) continue;
+    // The 7.2/7.4 additions are checked against 7.4.1 in additions-oracle.test.ts.
+    if (spec.subcommands !== undefined || !commandHasKeys(spec) || isAddedAfter70(spec) || isExtendedAfter70(spec)) continue;
     const prefix = spec.container === undefined ? [spec.name] : [spec.container, spec.name];
     const minimum = Math.abs(spec.arity);
     const lengths = spec.arity > 0 ? [minimum] : [minimum, minimum + 1, minimum + 2, minimum + 5];

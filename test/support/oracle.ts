@@ -10,7 +10,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, type TestContext } from 'node:test';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RespClient } from './resp-client.js';
 import { sortedStrings } from './resp-decode.js';
@@ -22,6 +24,17 @@ export function oracleAvailable(): boolean {
 }
 
 export const ORACLE_MISSING = 'redis-server (the oracle) is not installed: run `apt-get install -y redis-server`';
+
+/** The newer servers of ../shared/oracles (beside the checkout), for what changed after 7.0. */
+export type NewerOracle = 'redis-server-7.4.1' | 'valkey-server-8.0.1';
+
+/** The binary's path, or null when ../shared/oracles is not beside the checkout. */
+export function newerOracleBinary(name: NewerOracle): string | null {
+  const binary = fileURLToPath(new URL(`../../../../shared/oracles/${name}`, import.meta.url));
+  return existsSync(binary) ? binary : null;
+}
+
+export const newerOracleMissing = (name: NewerOracle): string => `${name} is missing (../shared/oracles is not beside the checkout)`;
 
 export { freePort } from './ports.js';
 import { freePort } from './ports.js';

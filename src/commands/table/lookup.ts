@@ -55,3 +55,19 @@ export function* allSpecs(): Generator<CommandSpec> {
     yield* subcommandsOf(spec);
   }
 }
+
+/** Whether a "major.minor.patch" version is newer than any 7.0 release. */
+function isAfter70(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 7 || (major === 7 && minor > 0);
+}
+
+/** A command that Redis 7.2 or 7.4 added (scripts/command-additions.json). */
+export function isAddedAfter70(spec: CommandSpec): boolean {
+  return isAfter70(spec.since);
+}
+
+/** A 7.0 command whose spec 7.2 or 7.4 extended (new arguments, a history entry). */
+export function isExtendedAfter70(spec: CommandSpec): boolean {
+  return spec.extendedIn !== undefined;
+}

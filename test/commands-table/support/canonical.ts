@@ -43,3 +43,44 @@ export function canonicalNameList(reply: Buffer): string {
   const top = parseWhole(reply);
   return serialize(top.type === '*' ? sortElements(top) : top);
 }
+
+function withChildren(frame: Frame, children: Frame[]): Frame {
+  const count = frame.type === '%' ? children.length / 2 : children.length;
+  return { ...frame, header: String(count), children };
+}
+
+/**
+ * COMMAND / COMMAND INFO with the entries of `names` (full names, "client|kill" too) left out,
+ * at the top and among subcommands: for comparing the 7.0 part of our table with 7.0.
+ */
+export function dropInfoEntries(reply: Buffer, names: ReadonlySet<string>): Buffer {
+  const drop = (entries: Frame): Frame => withChildren(entries, entries.children
+    .filter((entry) => entry.children.length !== 10 || !names.has(frameText(entry.children[0])))
+    .map((entry) => {
+      if (entry.children.length !== 10) return entry;
+      const children = [...entry.children];
+      children[9] = drop(children[9]);
+      return { ...entry, children };
+    }));
+  return Buffer.from(serialize(drop(parseWhole(reply))), 'latin1');
+}
+
+/** COMMAND DOCS with the entries of `names` left out, at the top and in "subcommands" maps. */
+export function dropDocsEntries(reply: Buffer, names: ReadonlySet<string>): Buffer {
+  const dropPairs = (docs: Frame): Frame => {
+    const children: Frame[] = [];
+    for (let i = 0; i < docs.children.length; i += 2) {
+      if (names.has(frameText(docs.children[i]))) continue;
+      children.push(docs.children[i], dropSubcommands(docs.children[i + 1]));
+    }
+    return withChildren(docs, children);
+  };
+  const dropSubcommands = (body: Frame): Frame => {
+    const children = [...body.children];
+    for (let i = 0; i < children.length; i += 2) {
+      if (frameText(children[i]) === 'subcommands') children[i + 1] = dropPairs(children[i + 1]);
+    }
+    return { ...body, children };
+  };
+  return Buffer.from(serialize(dropPairs(parseWhole(reply))), 'latin1');
+}
