@@ -3,9 +3,9 @@
  */
 import { ErrorReply, Errors, MapReply, NO_REPLY, OK, PONG, type Reply, SimpleReply, VerbatimReply } from '../protocol/reply.js';
 import type { Client } from '../server/client.js';
-import { is, parseInteger } from './args.js';
+import { is, parseInt64, parseInteger } from './args.js';
 import type { Handler } from './registry.js';
-import { arityError, helpLines } from './replies.js';
+import { arityError, helpLines, sanitizedError } from './replies.js';
 import { aclStore, passwordMatches } from '../server/acl.js';
 
 export const SERVER_VERSION = '7.0.15';
@@ -127,6 +127,8 @@ const reset: Handler = (client) => {
   client.name = '';
   client.replyMode = 'on';
   client.noEvict = false;
+  // lib-name and lib-ver stay: they describe the library behind the connection (7.2's resetCommand).
+  client.noTouch = false;
   client.authenticated = !server.requiresAuth();
   client.user = null;
   return new SimpleReply('RESET');
@@ -141,12 +143,17 @@ const select: Handler = (client, args) => {
   return OK;
 };
 
-function validateClientName(name: string): ErrorReply | null {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 33 || c > 126) return new ErrorReply('ERR Client names cannot contain spaces, newlines or special characters.');
+/** validateClientAttr: printable ASCII without spaces, so CLIENT LIST splits on spaces. */
+function isClientAttr(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 33 || c > 126) return false;
   }
-  return null;
+  return true;
+}
+
+function validateClientName(name: string): ErrorReply | null {
+  return isClientAttr(name) ? null : new ErrorReply('ERR Client names cannot contain spaces, newlines or special characters.');
 }
 
 /** One CLIENT LIST / CLIENT INFO line. */
@@ -172,6 +179,7 @@ export function clientInfoLine(c: Client): string {
   if (c.closeAfterReply) flags += 'c';
   if (c.isUnixSocket) flags += 'U';
   if (c.noEvict) flags += 'e';
+  if (c.noTouch) flags += 'T';
   if (flags === '') flags = 'N';
   const cmd = c.lastCommand;
   // A replica's output is its share of the replication buffer (Redis's omem for replicas).
@@ -181,7 +189,9 @@ export function clientInfoLine(c: Client): string {
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.db.id} sub=${c.channels?.size ?? 0} psub=${c.patterns?.size ?? 0} ssub=${c.shardChannels?.size ?? 0} ` +
     `multi=${c.multi ? c.multi.queue.length : -1} qbuf=${c.queryBufferBytes()} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
-    `rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + omem} events=r cmd=${cmd} user=default redir=-1 resp=${c.protocol}`
+    `rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + omem} events=r cmd=${cmd} user=default redir=-1 resp=${c.protocol} ` +
+    // Redis 7.2's last two fields: what CLIENT SETINFO stored.
+    `lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
 
@@ -193,6 +203,25 @@ const clientSetname: Handler = (client, args) => {
   client.name = args[2];
   return OK;
 };
+/** clientSetinfoCommand (7.2): LIB-NAME or LIB-VER; an empty value clears it. */
+const clientSetinfo: Handler = (client, args) => {
+  const attr = args[2];
+  const isName = is(attr, 'lib-name');
+  if (!isName && !is(attr, 'lib-ver')) return sanitizedError(`ERR Unrecognized option '${attr}'`);
+  if (!isClientAttr(args[3])) return sanitizedError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+  if (isName) client.libName = args[3];
+  else client.libVer = args[3];
+  return OK;
+};
+
+/** CLIENT NO-TOUCH ON|OFF (7.2): the client's commands leave keys' access times alone, TOUCH aside. */
+const clientNoTouch: Handler = (client, args) => {
+  if (is(args[2], 'on')) client.noTouch = true;
+  else if (is(args[2], 'off')) client.noTouch = false;
+  else return Errors.syntax;
+  return OK;
+};
+
 const clientInfo: Handler = (client) => new VerbatimReply(clientInfoLine(client) + '\n');
 
 const clientList: Handler = (client, args) => {
@@ -232,6 +261,7 @@ const clientKill: Handler = (client, args) => {
   let laddr: string | null = null;
   let type: string | null = null;
   let skipMe = true;
+  let maxAgeSeconds = 0;
   for (let j = 2; j < args.length; j += 2) {
     if (j + 1 >= args.length) return Errors.syntax;
     const opt = args[j].toLowerCase();
@@ -240,6 +270,12 @@ const clientKill: Handler = (client, args) => {
       const v = parseInteger(val);
       if (v === null || v <= 0) return new ErrorReply('ERR client-id should be greater than 0');
       id = v;
+    } else if (opt === 'maxage') {
+      // MAXAGE (7.4): only clients connected for at least this many seconds.
+      const v = parseInt64(val);
+      if (v === null) return new ErrorReply('ERR maxage is not an integer or out of range');
+      if (v <= 0) return new ErrorReply('ERR maxage should be greater than 0');
+      maxAgeSeconds = Number(v);
     } else if (opt === 'addr') addr = val;
     else if (opt === 'laddr') laddr = val;
     else if (opt === 'type') {
@@ -261,6 +297,7 @@ const clientKill: Handler = (client, args) => {
     if (laddr !== null && c.laddr !== laddr) continue;
     if (type !== null && clientType(c) !== (type === 'slave' ? 'replica' : type)) continue;
     if (c === client && skipMe) continue;
+    if (maxAgeSeconds !== 0 && Math.floor((server.clock.now - c.createdAt) / 1000) < maxAgeSeconds) continue;
     killClient(client, c);
     killed++;
   }
@@ -396,5 +433,7 @@ export const connectionCommands: Record<string, Handler> = {
   'client|pause': clientPause,
   'client|unpause': clientUnpause,
   'client|no-evict': clientNoEvict,
+  'client|no-touch': clientNoTouch,
+  'client|setinfo': clientSetinfo,
   'client|help': clientHelp,
 };

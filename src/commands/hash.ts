@@ -212,19 +212,19 @@ function randomFields(client: Client, h: RedisHash, l: number, withValues: boole
 }
 
 const hscan: Handler = (client, args) => {
-  const opts = parseScanArgs(args);
+  const opts = parseScanArgs(args, true);
   if (opts instanceof ErrorReply) return opts;
   const h = readHash(client.db, args[1]);
   if (h === undefined || h instanceof ErrorReply) return h ?? ['0', EMPTY_ARRAY];
+  const withValues = !opts.noValues;
+  const flat: string[] = [];
   if (!h.hashtable) {
-    const flat: string[] = [];
-    for (const [k, v] of h.fields) flat.push(k, v);
-    return scanReply(0, flat, opts.pattern, true);
+    for (const [k, v] of h.fields) withValues ? flat.push(k, v) : flat.push(k);
+    return scanReply(0, flat, opts.pattern, withValues);
   }
   const step = h.scanState.scan(() => h.fields.keys(), opts.cursor, opts.count);
-  const flat: string[] = [];
-  for (const k of step.keys) flat.push(k, h.fields.get(k)!);
-  return scanReply(step.next, flat, opts.pattern, true);
+  for (const k of step.keys) withValues ? flat.push(k, h.fields.get(k)!) : flat.push(k);
+  return scanReply(step.next, flat, opts.pattern, withValues);
 };
 
 export const hashCommands: Record<string, Handler> = {

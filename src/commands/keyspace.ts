@@ -12,6 +12,7 @@ import type { Server } from '../server/server.js';
 import { LLONG_MAX, LLONG_MIN, is, parseInt64 } from './args.js';
 import type { Handler } from './registry.js';
 import { helpLines } from './replies.js';
+import { NOVALUES_ONLY_HSCAN } from './type-helpers.js';
 import { NotifyClass, notify } from '../server/notifications.js';
 
 const SAME_OBJECT = err('ERR source and destination objects are the same');
@@ -136,6 +137,8 @@ const scan: Handler = (client, args) => {
       pattern = args[i + 1] === '*' ? null : args[i + 1];
     } else if (is(args[i], 'type') && hasValue) {
       typeName = args[i + 1].toLowerCase();
+    } else if (is(args[i], 'novalues')) {
+      return NOVALUES_ONLY_HSCAN;
     } else {
       return Errors.syntax;
     }

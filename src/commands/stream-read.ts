@@ -103,7 +103,7 @@ function parseReadOptions(client: Client, args: string[], group: boolean): ReadO
   return { blockMs, count, groupName, consumerName, noAck, keys, idArgs };
 }
 
-/** Each key's type and group, and its ID: "$" (XREAD), ">" (XREADGROUP) or an explicit ID. */
+/** Each key's type and group, and its ID: "$" or "+" (XREAD), ">" (XREADGROUP) or an explicit ID. */
 function resolveReadTargets(db: Database, options: ReadOptions, group: boolean): ReadTargets | ErrorReply {
   const { keys, idArgs, groupName } = options;
   const ids: StreamId[] = [];
@@ -125,6 +125,15 @@ function resolveReadTargets(db: Database, options: ReadOptions, group: boolean):
         );
       }
       ids.push(s ? s.lastId : 0n);
+    } else if (idArg === '+') {
+      // Redis 7.4: the stream's last entry, read as "greater than the ID before it".
+      if (group) {
+        return new ErrorReply(
+          'ERR The + ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The + ID would just return an empty result set.',
+        );
+      }
+      if (s && s.lastId === 0n) return new ErrorReply('ERR the stream last element ID is 0-0');
+      ids.push(s ? s.lastId - 1n : 0n);
     } else if (idArg === '>') {
       if (!group) {
         return new ErrorReply('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');

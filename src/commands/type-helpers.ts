@@ -23,9 +23,13 @@ export interface ScanArgs {
   cursor: number;
   count: number;
   pattern: string | null;
+  /** HSCAN NOVALUES (Redis 7.4): fields only. */
+  noValues: boolean;
 }
 
 const INVALID_CURSOR = new ErrorReply('ERR invalid cursor');
+/** Redis 7.4's scanGenericCommand refuses NOVALUES on anything but a hash. */
+export const NOVALUES_ONLY_HSCAN = new ErrorReply('ERR NOVALUES option can only be used in HSCAN');
 
 /** parseScanCursorOrReply: strtoul, no leading space, no junk. */
 export function parseCursor(s: string): number | ErrorReply {
@@ -37,12 +41,13 @@ export function parseCursor(s: string): number | ErrorReply {
   return n > 0xffffffffn ? 0 : Number(n);
 }
 
-/** The cursor and MATCH/COUNT options of HSCAN/SSCAN/ZSCAN (args[2] is the cursor). */
-export function parseScanArgs(args: string[]): ScanArgs | ErrorReply {
+/** The cursor and MATCH/COUNT (and, for a hash, NOVALUES) options of HSCAN/SSCAN/ZSCAN (args[2] is the cursor). */
+export function parseScanArgs(args: string[], isHash = false): ScanArgs | ErrorReply {
   const cursor = parseCursor(args[2]);
   if (cursor instanceof ErrorReply) return cursor;
   let count = 10;
   let pattern: string | null = null;
+  let noValues = false;
   for (let i = 3; i < args.length; i++) {
     const opt = args[i].toLowerCase();
     const more = args.length - i - 1;
@@ -57,9 +62,12 @@ export function parseScanArgs(args: string[]): ScanArgs | ErrorReply {
       // "*" matches everything: skip the filtering work, as Redis does.
       if (pattern === '*') pattern = null;
       i++;
+    } else if (opt === 'novalues') {
+      if (!isHash) return NOVALUES_ONLY_HSCAN;
+      noValues = true;
     } else return Errors.syntax;
   }
-  return { cursor, count, pattern };
+  return { cursor, count, pattern, noValues };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from '../keyspace/types/zset.js';
 import { DoubleReply, ErrorReply, Errors, NULL_ARRAY, type Reply } from '../protocol/reply.js';
 import { formatDouble } from '../protocol/double.js';
+import { arityError } from './replies.js';
 import { blockOrTimeout, parseTimeout } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { NotifyClass, notify } from '../server/notifications.js';
@@ -293,12 +294,18 @@ const zmscore: Handler = (client, args) => {
   return out;
 };
 
+/** zrankGenericCommand (7.2+): WITHSCORE replies [rank, score], or a null array when absent. */
 function zrankGeneric(client: Client, args: string[], reverse: boolean): Reply {
+  if (args.length > 4) return arityError(reverse ? 'zrevrank' : 'zrank');
+  const withScore = args.length === 4;
+  if (withScore && !is(args[3], 'withscore')) return Errors.syntax;
+  const missing = withScore ? NULL_ARRAY : null;
   const z = readZset(client.db, args[1]);
-  if (z === undefined || z instanceof ErrorReply) return z ?? null;
+  if (z === undefined || z instanceof ErrorReply) return z ?? missing;
   const r = z.rank(args[2]);
-  if (r === undefined) return null;
-  return reverse ? z.size - 1 - r : r;
+  if (r === undefined) return missing;
+  const rank = reverse ? z.size - 1 - r : r;
+  return withScore ? [rank, new DoubleReply(z.score(args[2])!)] : rank;
 }
 
 const zrank: Handler = (client, args) => zrankGeneric(client, args, false);

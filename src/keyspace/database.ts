@@ -20,6 +20,11 @@ export interface KeyspaceListener {
 /** A clock shared by all databases of one server: the time a command started, in ms. */
 export interface Clock {
   now: number;
+  /**
+   * The running command came from a CLIENT NO-TOUCH client and is not TOUCH: lookups leave
+   * access times as they are (lookupKey's LOOKUP_NOTOUCH for such clients, Redis 7.2).
+   */
+  noTouch?: boolean;
 }
 
 /**
@@ -73,7 +78,7 @@ export class Database {
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    if (this.accessTimes !== null) this.accessTimes.set(key, this.clock.now);
+    if (this.accessTimes !== null && this.clock.noTouch !== true) this.accessTimes.set(key, this.clock.now);
     return v;
   }
 

@@ -127,6 +127,11 @@ export class Client {
   closeAfterReply = false;
   closed = false;
   noEvict = false;
+  /** CLIENT NO-TOUCH: lookups by this client's commands keep keys' access times. */
+  noTouch = false;
+  /** CLIENT SETINFO LIB-NAME / LIB-VER. */
+  libName = '';
+  libVer = '';
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCommand = 'NULL';

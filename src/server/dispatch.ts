@@ -246,6 +246,8 @@ export function call(client: Client, entry: CommandEntry, args: string[]): Reply
   // CLIENT LIST shows the running command as the client's last one (c->lastcmd is set first).
   client.lastCommand = entry.spec.fullName;
   // Nested calls (EXEC, scripts) accumulate their propagation until the top-level one ends.
+  // NO-TOUCH is decided by the top-level command, as Redis checks server.current_client->cmd.
+  if (server.callDepth === 0) server.clock.noTouch = client.noTouch && entry.spec.fullName !== 'touch';
   server.callDepth++;
   try {
     reply = entry.handler!(client, args);

@@ -163,11 +163,12 @@ export class Pair {
 /**
  * Starts an oracle and a lunakv with the same configuration. `config` is applied to
  * both (as --name value for redis-server). Returns null when redis-server is missing.
+ * `binary` picks another oracle (a newer server of ../shared/oracles).
  */
-export async function startPair(config: Record<string, string> = {}): Promise<Pair | null> {
-  if (!oracleAvailable()) return null;
+export async function startPair(config: Record<string, string> = {}, binary = REDIS_SERVER): Promise<Pair | null> {
+  if (binary === REDIS_SERVER && !oracleAvailable()) return null;
   const extra = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
-  const oracle = await startOracle(extra);
+  const oracle = await startOracle(extra, binary);
   const lunakv = await startServer({ port: 0, config });
   const redis = await RespClient.connect(oracle.port);
   // Give our first client the same id as the oracle's, so CLIENT ID and HELLO agree.
